@@ -1,0 +1,54 @@
+//! cargo-cachelint: finds read keys that some write path leaves stale.
+//!
+//! Data flows one way: files → facts → graph → findings → rendered output.
+
+pub mod config;
+pub mod facts;
+pub mod extract;
+pub mod finding;
+pub mod report;
+pub mod rules;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub use finding::{Finding, Label, Level, Location, Suggestion};
+
+/// What one run found, ready to render.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Sorted by [`Finding::sort_key`]; levels applied, allowed and baselined findings removed.
+    pub findings: Vec<Finding>,
+    /// The text of every file a finding points into, by its relative path.
+    pub sources: BTreeMap<String, String>,
+    pub stats: Stats,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Rust files read.
+    pub files: usize,
+    /// Functions in the model (annotated or on a path to an annotated one).
+    pub functions: usize,
+    /// Distinct read key patterns.
+    pub read_keys: usize,
+    /// Distinct write key patterns.
+    pub write_keys: usize,
+    /// Findings a baseline hid.
+    pub baselined: usize,
+    /// Wall time of the analysis; rendered only by `human`.
+    pub elapsed: Duration,
+}
+
+impl Analysis {
+    /// Findings at error level.
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.level == Level::Error).count()
+    }
+
+    /// Findings at warning level.
+    pub fn warnings(&self) -> usize {
+        self.findings.iter().filter(|f| f.level == Level::Warning).count()
+    }
+}

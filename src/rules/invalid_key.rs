@@ -1,0 +1,12 @@
+//! `invalid_key`: a malformed key, duration, option, or an unresolvable key constant.
+
+use super::RuleInfo;
+use crate::finding::Level;
+
+/// The rule's descriptor.
+pub const RULE: RuleInfo = RuleInfo {
+    name: "invalid_key",
+    default_level: Level::Error,
+    summary: "a malformed key, duration, option, or an unresolvable key constant",
+    docs: include_str!("docs/invalid_key.md"),
+};
