@@ -2,11 +2,20 @@
 //!
 //! Data flows one way: files → facts → graph → findings → rendered output.
 
+pub mod analyze;
+pub mod baseline;
+pub mod cli;
 pub mod config;
-pub mod facts;
+pub mod discover;
+pub mod export;
 pub mod extract;
+pub mod facts;
 pub mod finding;
+pub mod graph;
+pub mod locate;
+pub mod map;
 pub mod report;
+pub mod resolve;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -44,11 +53,17 @@ pub struct Stats {
 impl Analysis {
     /// Findings at error level.
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.level == Level::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.level == Level::Error)
+            .count()
     }
 
     /// Findings at warning level.
     pub fn warnings(&self) -> usize {
-        self.findings.iter().filter(|f| f.level == Level::Warning).count()
+        self.findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .count()
     }
 }

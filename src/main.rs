@@ -1,1 +1,184 @@
-fn main() {}
+//! `cargo-cachelint`: parse arguments, run the library, render, exit 0/1/2.
+
+use cachelint_analyzer::analyze::{self, Options, Target};
+use cachelint_analyzer::cli::{CheckArgs, Cli, ColorChoice, Command, TargetArgs};
+use cachelint_analyzer::config::LintLevel;
+use cachelint_analyzer::report::{self, Format, RenderOptions};
+use cachelint_analyzer::{baseline, export, map, rules};
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Invoked as `cargo cachelint`, cargo passes `cachelint` first.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "cachelint") {
+        args.remove(1);
+    }
+    let matches = match Cli::command().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        None => check(&cli.check, &matches),
+        Some(Command::Check(ref args)) => {
+            let sub = matches.subcommand_matches("check").unwrap_or(&matches);
+            check(args, sub)
+        }
+        Some(Command::Map(args)) => map::run(
+            &target(&args.target),
+            args.target.all_files,
+            args.check.as_deref(),
+            args.output.as_deref(),
+        ),
+        Some(Command::Graph(args)) => {
+            export::run(&target(&args.target), args.target.all_files, args.format)
+        }
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Rules) => list_rules(),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn target(args: &TargetArgs) -> Target {
+    Target {
+        paths: args.paths.clone(),
+        manifest_path: args.manifest_path.clone(),
+        packages: args.packages.clone(),
+        workspace: args.workspace,
+        exclude: args.exclude.clone(),
+        config_file: args.config_file.clone(),
+    }
+}
+
+/// `-A/-W/-D` flags in the order they were given: later ones win.
+fn level_flags(matches: &ArgMatches) -> Vec<(LintLevel, String)> {
+    let mut flags: Vec<(usize, LintLevel, String)> = Vec::new();
+    for (id, level) in [
+        ("allow", LintLevel::Allow),
+        ("warn", LintLevel::Warn),
+        ("deny", LintLevel::Deny),
+    ] {
+        let (Some(indices), Some(values)) =
+            (matches.indices_of(id), matches.get_many::<String>(id))
+        else {
+            continue;
+        };
+        for (index, value) in indices.zip(values) {
+            flags.push((index, level, value.clone()));
+        }
+    }
+    flags.sort_by_key(|(index, _, _)| *index);
+    flags
+        .into_iter()
+        .map(|(_, level, rule)| (level, rule))
+        .collect()
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    let cargo = std::env::var("CARGO_TERM_COLOR").unwrap_or_default();
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if cargo == "always" => true,
+        ColorChoice::Auto if cargo == "never" => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
+    let options = Options {
+        levels: level_flags(matches),
+        all_files: args.target.all_files,
+    };
+    let target = target(&args.target);
+    let (mut analysis, model, workspace) =
+        analyze::analyze(&target, &options).map_err(|e| e.to_string())?;
+    let format = args.message_format.unwrap_or(Format::Human);
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &analysis.findings).map_err(|e| e.to_string())?;
+    }
+    let mut stale = Vec::new();
+    if let Some(path) = &args.baseline {
+        let recorded = baseline::read(path).map_err(|e| e.to_string())?;
+        stale = baseline::apply(&recorded, &mut analysis);
+    }
+    if args.verbose {
+        for line in model.ambiguity_report(&workspace) {
+            eprintln!("{line}");
+        }
+    }
+    let options = RenderOptions {
+        color: use_color(args.color),
+        show_elapsed: !args.quiet,
+        workspace_root: Some(workspace.root.clone()),
+        ..RenderOptions::default()
+    };
+    let mut out = std::io::stdout().lock();
+    report::render(format, &analysis, &options, &mut out).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    if !stale.is_empty() && !args.quiet {
+        eprintln!(
+            "note: {} baseline entr{} no longer match any finding; refresh it with --write-baseline",
+            stale.len(),
+            if stale.len() == 1 { "y" } else { "ies" }
+        );
+    }
+    Ok(u8::from(analysis.errors() > 0))
+}
+
+fn explain(rule: &str) -> Result<u8, String> {
+    match rules::lookup(rule) {
+        Some(info) => {
+            println!(
+                "# {}\n\ndefault level: {}\n\n{}",
+                info.name,
+                level_word(info),
+                info.docs.trim_end()
+            );
+            Ok(0)
+        }
+        None => {
+            let names = rules::REGISTRY.iter().map(|r| r.name);
+            let hint = cachelint_core::rules::suggest(rule, names)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            Err(format!(
+                "unknown rule `{rule}`{hint}; `cargo cachelint rules` lists them"
+            ))
+        }
+    }
+}
+
+fn level_word(info: &rules::RuleInfo) -> &'static str {
+    match info.default_level {
+        cachelint_analyzer::Level::Error => "deny",
+        cachelint_analyzer::Level::Warning => "warn",
+    }
+}
+
+fn list_rules() -> Result<u8, String> {
+    for info in rules::REGISTRY {
+        println!("{:<22} {:<5} {}", info.name, level_word(info), info.summary);
+    }
+    Ok(0)
+}

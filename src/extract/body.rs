@@ -14,7 +14,9 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords that start an item when they begin a statement.
-const ITEM_KEYWORDS: &[&str] = &["fn", "struct", "enum", "impl", "trait", "mod", "use", "static"];
+const ITEM_KEYWORDS: &[&str] = &[
+    "fn", "struct", "enum", "impl", "trait", "mod", "use", "static",
+];
 
 /// Methods that take the value out of an `Option` or `Result`.
 const UNWRAPPERS: &[&str] = &["unwrap", "expect", "unwrap_or_default", "unwrap_unchecked"];
@@ -28,7 +30,12 @@ struct Walker<'a> {
 
 /// Records every call and `let` in `body` into `function`.
 pub(super) fn walk_body(body: &Group, scope: &Scope, function: &mut FnFact, facts: &mut FileFacts) {
-    let mut walker = Walker { scope, function, facts, order: 0 };
+    let mut walker = Walker {
+        scope,
+        function,
+        facts,
+        order: 0,
+    };
     walker.sequence(body);
 }
 
@@ -52,7 +59,11 @@ impl Walker<'_> {
                 }
                 TokenTree::Punct(p) if p.as_char() == '#' && starts => {
                     // An attribute on a statement or item: skip `#[..]`, still at its start.
-                    i += if is_punct(trees.get(i + 1), '!') { 3 } else { 2 };
+                    i += if is_punct(trees.get(i + 1), '!') {
+                        3
+                    } else {
+                        2
+                    };
                     statement_start = true;
                 }
                 TokenTree::Ident(ident) if starts && self.starts_item(&trees, i, ident) => {
@@ -117,7 +128,9 @@ impl Walker<'_> {
                 j += 1;
             }
             let tokens: proc_macro2::TokenStream = trees[start..j].iter().cloned().collect();
-            declared = syn::parse2::<syn::Type>(tokens).ok().map(|ty| types::type_ref(&ty));
+            declared = syn::parse2::<syn::Type>(tokens)
+                .ok()
+                .map(|ty| types::type_ref(&ty));
             i = j;
         }
         let mut value = declared.map(ValueExpr::Typed);
@@ -221,7 +234,9 @@ impl Walker<'_> {
         let inner: proc_macro2::TokenStream = trees[i + 1..self_end].iter().cloned().collect();
         let qself = syn::parse2::<syn::Type>(inner).ok();
         let (value, next) = self.path_expr(trees, close + 2)?;
-        let Some(syn::Type::Path(tp)) = qself else { return Some((value, next)) };
+        let Some(syn::Type::Path(tp)) = qself else {
+            return Some((value, next));
+        };
         Some((value, next)).map(|(value, next)| match value {
             ValueExpr::Call(mut segs) if segs.len() == 1 => {
                 let mut full = types::path_segs(&tp.path);
@@ -242,7 +257,9 @@ impl Walker<'_> {
         let mut segs = Vec::new();
         let mut i = start;
         loop {
-            let Some(TokenTree::Ident(ident)) = trees.get(i) else { break };
+            let Some(TokenTree::Ident(ident)) = trees.get(i) else {
+                break;
+            };
             segs.push(ident.to_string());
             i += 1;
             if !is_path_sep(trees, i) {
@@ -277,7 +294,9 @@ impl Walker<'_> {
             }
             Some(TokenTree::Group(g))
                 if g.delimiter() == Delimiter::Brace
-                    && segs.last().is_some_and(|s| s.starts_with(char::is_uppercase)) =>
+                    && segs
+                        .last()
+                        .is_some_and(|s| s.starts_with(char::is_uppercase)) =>
             {
                 self.sequence(g);
                 Some((ValueExpr::StructLit(segs), i + 1))

@@ -27,7 +27,12 @@ pub fn extract_file(file: FileId, text: &str, module: PathSegs, sep: char) -> Fi
     match TokenStream::from_str(text) {
         Ok(tokens) => {
             let trees: Vec<TokenTree> = tokens.into_iter().collect();
-            let scope = Scope { file, sep, module, owner: None };
+            let scope = Scope {
+                file,
+                sep,
+                module,
+                owner: None,
+            };
             walk_items(&trees, &scope, &mut facts);
         }
         Err(err) => facts.problems.push(Problem {
@@ -44,8 +49,14 @@ pub(crate) fn span_of(file: FileId, span: Span) -> SrcSpan {
     let (start, end) = (span.start(), span.end());
     SrcSpan {
         file,
-        start: Pos { line: start.line as u32, column: start.column as u32 },
-        end: Pos { line: end.line as u32, column: end.column as u32 },
+        start: Pos {
+            line: start.line as u32,
+            column: start.column as u32,
+        },
+        end: Pos {
+            line: end.line as u32,
+            column: end.column as u32,
+        },
     }
 }
 
@@ -121,10 +132,12 @@ fn item(trees: &[TokenTree], mut i: usize, scope: &Scope, facts: &mut FileFacts)
                             return skip_item(trees, i);
                         }
                     }
-                    "const" if matches!(
-                        ident_str(trees.get(i + 1)).as_deref(),
-                        Some("fn" | "async" | "unsafe" | "extern")
-                    ) => {
+                    "const"
+                        if matches!(
+                            ident_str(trees.get(i + 1)).as_deref(),
+                            Some("fn" | "async" | "unsafe" | "extern")
+                        ) =>
+                    {
                         i += 1
                     }
                     "fn" => return function(trees, i, &attrs, scope, facts),
@@ -186,7 +199,10 @@ fn stream(trees: &[TokenTree]) -> TokenStream {
 
 fn with_empty_body(header: &[TokenTree]) -> TokenStream {
     let mut tokens = stream(header);
-    tokens.extend([TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new()))]);
+    tokens.extend([TokenTree::Group(Group::new(
+        Delimiter::Brace,
+        TokenStream::new(),
+    ))]);
     tokens
 }
 
@@ -207,8 +223,14 @@ fn function(
     facts: &mut FileFacts,
 ) -> usize {
     let (end, body) = item_end(trees, i);
-    let Some(TokenTree::Ident(name)) = trees.get(i + 1) else { return end.max(i + 1) };
-    let header_end = if body.is_some() { end - 1 } else { end.saturating_sub(1).max(i + 1) };
+    let Some(TokenTree::Ident(name)) = trees.get(i + 1) else {
+        return end.max(i + 1);
+    };
+    let header_end = if body.is_some() {
+        end - 1
+    } else {
+        end.saturating_sub(1).max(i + 1)
+    };
     let header = &trees[i..header_end.min(trees.len())];
     let sig = match syn::parse2::<syn::ItemFn>(with_empty_body(header)) {
         Ok(item) => item.sig,
@@ -221,9 +243,9 @@ fn function(
     let mut params = Vec::new();
     for input in &sig.inputs {
         if let syn::FnArg::Typed(pt) = input
-            && let syn::Pat::Ident(pi) = &*pt.pat
+            && let Some(name) = binding_name(&pt.pat)
         {
-            params.push((pi.ident.to_string(), types::type_ref(&pt.ty)));
+            params.push((name, types::type_ref(&pt.ty)));
         }
     }
     let ret = match &sig.output {
@@ -246,11 +268,24 @@ fn function(
     if let Some(body) = body {
         // Items declared inside the body belong to the module; the function itself is not
         // their owner.
-        let inner = Scope { owner: None, ..scope.clone() };
+        let inner = Scope {
+            owner: None,
+            ..scope.clone()
+        };
         body::walk_body(body, &inner, &mut function, facts);
     }
     facts.functions.push(function);
     end
+}
+
+/// The name a parameter pattern binds: `x`, `mut x`, or the one field of an extractor such as
+/// `State(state)` (whose type derefs to the inner value).
+fn binding_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
+        syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => binding_name(&ts.elems[0]),
+        _ => None,
+    }
 }
 
 /// Reads the cachelint annotations among `attrs`; malformed ones become `invalid_key`.
@@ -313,7 +348,9 @@ fn annotations(attrs: &[&Group], scope: &Scope, facts: &mut FileFacts) -> Vec<An
 
 fn impl_block(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts) -> usize {
     let (end, body) = item_end(trees, i);
-    let Some(body) = body else { return end.max(i + 1) };
+    let Some(body) = body else {
+        return end.max(i + 1);
+    };
     let header = &trees[i..end - 1];
     let item = match syn::parse2::<syn::ItemImpl>(with_empty_body(header)) {
         Ok(item) => item,
@@ -326,7 +363,10 @@ fn impl_block(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFact
         self_ty: Some(types::type_ref(&item.self_ty)),
         trait_path: item.trait_.as_ref().map(|t| types::path_segs(&t.0)),
     };
-    let inner = Scope { owner: Some(owner), ..scope.clone() };
+    let inner = Scope {
+        owner: Some(owner),
+        ..scope.clone()
+    };
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     walk_items(&trees, &inner, facts);
     end
@@ -343,8 +383,14 @@ fn trait_block(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFac
         is_trait: true,
         fields: Vec::new(),
     });
-    let owner = Owner { self_ty: None, trait_path: Some(vec!["self".to_string(), name]) };
-    let inner = Scope { owner: Some(owner), ..scope.clone() };
+    let owner = Owner {
+        self_ty: None,
+        trait_path: Some(vec!["self".to_string(), name]),
+    };
+    let inner = Scope {
+        owner: Some(owner),
+        ..scope.clone()
+    };
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
     walk_items(&trees, &inner, facts);
     end
@@ -355,7 +401,11 @@ fn module(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts) -
     if let (Some(body), Some(name)) = (body, ident_str(trees.get(i + 1))) {
         let mut path = scope.module.clone();
         path.push(name);
-        let inner = Scope { module: path, owner: None, ..scope.clone() };
+        let inner = Scope {
+            module: path,
+            owner: None,
+            ..scope.clone()
+        };
         let trees: Vec<TokenTree> = body.stream().into_iter().collect();
         walk_items(&trees, &inner, facts);
     }
@@ -368,17 +418,27 @@ fn type_def(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts)
     if body.is_some() && is_punct(trees.get(end), ';') {
         end += 1;
     }
-    let Some(name) = ident_str(trees.get(i + 1)) else { return end.max(i + 1) };
+    let Some(name) = ident_str(trees.get(i + 1)) else {
+        return end.max(i + 1);
+    };
     let mut fields = Vec::new();
     if ident_str(trees.get(i)).as_deref() == Some("struct")
         && let Ok(item) = syn::parse2::<syn::ItemStruct>(stream(&trees[i..end]))
     {
         for (index, field) in item.fields.iter().enumerate() {
-            let name = field.ident.as_ref().map_or_else(|| index.to_string(), |id| id.to_string());
+            let name = field
+                .ident
+                .as_ref()
+                .map_or_else(|| index.to_string(), |id| id.to_string());
             fields.push((name, types::type_ref(&field.ty)));
         }
     }
-    facts.types.push(TypeFact { module: scope.module.clone(), name, is_trait: false, fields });
+    facts.types.push(TypeFact {
+        module: scope.module.clone(),
+        name,
+        is_trait: false,
+        fields,
+    });
     end.max(i + 1)
 }
 
@@ -392,7 +452,11 @@ fn use_item(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts)
 
 fn flatten_use(tree: &syn::UseTree, prefix: &mut PathSegs, scope: &Scope, facts: &mut FileFacts) {
     let mut add = |alias: Option<String>, path: PathSegs| {
-        facts.uses.push(UseFact { module: scope.module.clone(), alias, path });
+        facts.uses.push(UseFact {
+            module: scope.module.clone(),
+            alias,
+            path,
+        });
     };
     match tree {
         syn::UseTree::Path(p) => {
@@ -431,7 +495,9 @@ fn const_item(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFact
     if ident_str(trees.get(j)).as_deref() == Some("mut") {
         j += 1;
     }
-    let Some(TokenTree::Ident(name)) = trees.get(j) else { return end };
+    let Some(TokenTree::Ident(name)) = trees.get(j) else {
+        return end;
+    };
     let eq = (j..end).find(|&k| {
         is_punct(trees.get(k), '=') && !is_punct(trees.get(k + 1), '>') && !is_arrow(trees, k)
     });

@@ -3,7 +3,18 @@
 use crate::facts::{PathSegs, TypeRef};
 
 /// Types that hand out their contents by `Deref`: method calls go through to the inner type.
-const TRANSPARENT: &[&str] = &["Arc", "Rc", "Box", "Cow", "Pin", "RwLock", "Mutex"];
+const TRANSPARENT: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Cow",
+    "Pin",
+    "RwLock",
+    "Mutex",
+    "State",
+    "Extension",
+    "Data",
+];
 
 /// The segments of a path, generics dropped.
 pub fn path_segs(path: &syn::Path) -> PathSegs {
@@ -80,9 +91,15 @@ pub fn generic_bounds(generics: &syn::Generics) -> Vec<(String, Vec<PathSegs>)> 
         .collect();
     if let Some(clause) = &generics.where_clause {
         for pred in &clause.predicates {
-            let syn::WherePredicate::Type(pt) = pred else { continue };
-            let syn::Type::Path(tp) = &pt.bounded_ty else { continue };
-            let Some(name) = tp.path.get_ident().map(|i| i.to_string()) else { continue };
+            let syn::WherePredicate::Type(pt) = pred else {
+                continue;
+            };
+            let syn::Type::Path(tp) = &pt.bounded_ty else {
+                continue;
+            };
+            let Some(name) = tp.path.get_ident().map(|i| i.to_string()) else {
+                continue;
+            };
             let bounds = trait_bounds(pt.bounds.iter());
             match out.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, existing)) => existing.extend(bounds),

@@ -1,7 +1,8 @@
 //! `broad_invalidation`: a write key that covers read keys of more than one entity, or is `*`.
 
-use super::RuleInfo;
+use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
+use std::collections::BTreeMap;
 
 /// The rule's descriptor.
 pub const RULE: RuleInfo = RuleInfo {
@@ -10,3 +11,49 @@ pub const RULE: RuleInfo = RuleInfo {
     summary: "a write key that covers read keys of more than one entity, or is `*`",
     docs: include_str!("docs/broad_invalidation.md"),
 };
+
+/// Reports every write key that is `*` or covers read keys of more than one entity.
+pub fn check(cx: &Context, sink: &mut Sink) {
+    let model = cx.model;
+    for write in &model.writes {
+        let mut entities = BTreeMap::new();
+        for read in model.reads.iter().filter(|r| write.key.covers(&r.key)) {
+            entities.entry(read.key.entity()).or_insert(read);
+        }
+        let everything = write.key.is_everything();
+        if !everything && entities.len() < 2 {
+            continue;
+        }
+        let names: Vec<String> = entities.keys().map(|e| format!("`{e}`")).collect();
+        let related = entities
+            .values()
+            .map(|read| {
+                cx.label(
+                    read.span,
+                    format!("`{}` (entity `{}`)", read.key, read.key.entity()),
+                )
+            })
+            .collect();
+        let function = model.display_name(write.function);
+        let message = if everything {
+            format!("`{function}` invalidates `*`: every key in the cache")
+        } else {
+            format!(
+                "`{function}` invalidates `{}`, which spans {} entities: {}",
+                write.key,
+                entities.len(),
+                names.join(", ")
+            )
+        };
+        let draft = Draft {
+            message,
+            primary: cx.label(write.span, "this pattern reaches across entities"),
+            related,
+            notes: Vec::new(),
+            help: Some("name the keys this write changes, one entity at a time".to_string()),
+            suggestion: None,
+            identity: vec![write.key.canonical(), model.qualified_name(write.function)],
+        };
+        sink.report(&RULE, &write.allow, draft);
+    }
+}

@@ -1,6 +1,12 @@
 //! The rule registry: one file per rule, each with its descriptor and its check.
 
-use crate::finding::Level;
+use crate::config::LintLevel;
+use crate::facts::SrcSpan;
+use crate::finding::{Finding, Label, Level, Suggestion, fingerprint};
+use crate::graph::{DependencyReason, Model};
+use crate::locate::Locator;
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// A rule's descriptor: its name is the file name, the diagnostic code suffix and the
 /// `explain` argument.
@@ -21,10 +27,96 @@ pub mod invalid_key;
 pub mod orphan_event;
 pub mod parse_error;
 pub mod partial_invalidation;
+mod problems;
+mod read_keys;
 pub mod stale_dependent;
 pub mod ttl_only_read;
 pub mod uncovered_read;
 pub mod version_skew;
+
+/// What every rule reads: the model, positions, and the settings rules depend on.
+pub struct Context<'a> {
+    pub model: &'a Model,
+    pub locator: &'a Locator<'a>,
+    /// `ttl_only_read` is silent for a ttl at or below this.
+    pub max_staleness: Duration,
+    /// Read key → the read keys it depends on directly (canonical texts), with why.
+    pub dependencies: BTreeMap<String, BTreeMap<String, DependencyReason>>,
+}
+
+impl Context<'_> {
+    /// A label at `span` saying `message`.
+    pub fn label(&self, span: SrcSpan, message: impl Into<String>) -> Label {
+        Label {
+            location: self.locator.location(span),
+            message: message.into(),
+        }
+    }
+}
+
+/// A finding before its level is known.
+pub struct Draft {
+    pub message: String,
+    pub primary: Label,
+    pub related: Vec<Label>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+    pub suggestion: Option<Suggestion>,
+    /// What identifies the finding across edits: key, function path, file (never lines).
+    pub identity: Vec<String>,
+}
+
+/// Collects findings, applying rule levels and inline `allow(...)`.
+pub struct Sink {
+    levels: BTreeMap<&'static str, LintLevel>,
+    pub findings: Vec<Finding>,
+}
+
+impl Sink {
+    /// A sink that reports each rule at `levels` (rules missing from it use their default).
+    pub fn new(levels: BTreeMap<&'static str, LintLevel>) -> Self {
+        Sink {
+            levels,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Reports `draft` under `rule` unless the rule is allowed here or everywhere.
+    pub fn report(&mut self, rule: &RuleInfo, allowed: &[String], draft: Draft) {
+        if allowed.iter().any(|a| a == rule.name) {
+            return;
+        }
+        let level = match self.levels.get(rule.name) {
+            Some(LintLevel::Allow) => return,
+            Some(LintLevel::Warn) => Level::Warning,
+            Some(LintLevel::Deny) => Level::Error,
+            None => rule.default_level,
+        };
+        let mut identity: Vec<&str> = vec![rule.name, &draft.primary.location.file];
+        identity.extend(draft.identity.iter().map(String::as_str));
+        self.findings.push(Finding {
+            rule: rule.name,
+            level,
+            fingerprint: fingerprint(&identity),
+            message: draft.message,
+            primary: draft.primary,
+            related: draft.related,
+            notes: draft.notes,
+            help: draft.help,
+            suggestion: draft.suggestion,
+        });
+    }
+}
+
+/// Runs every rule over the model.
+pub fn check_all(cx: &Context, sink: &mut Sink) {
+    problems::check(cx, sink);
+    read_keys::check(cx, sink);
+    stale_dependent::check(cx, sink);
+    dead_invalidation::check(cx, sink);
+    broad_invalidation::check(cx, sink);
+    orphan_event::check(cx, sink);
+}
 
 /// Every rule, sorted by name.
 pub const REGISTRY: &[RuleInfo] = &[
@@ -61,7 +153,12 @@ mod tests {
     #[test]
     fn every_rule_documents_what_why_example_and_fix() {
         for rule in REGISTRY {
-            for heading in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
+            for heading in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ] {
                 assert!(rule.docs.contains(heading), "{} lacks {heading}", rule.name);
             }
         }

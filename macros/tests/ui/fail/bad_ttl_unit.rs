@@ -1,0 +1,8 @@
+use cachelint::reads;
+
+#[reads("user:<id>:profile", ttl = "2w")]
+fn profile() {}
+
+fn main() {
+    profile();
+}

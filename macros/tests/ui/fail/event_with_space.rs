@@ -1,0 +1,8 @@
+use cachelint::publishes;
+
+#[publishes("user updated")]
+fn publish() {}
+
+fn main() {
+    publish();
+}

@@ -1,0 +1,8 @@
+use cachelint::reads;
+
+#[reads("user:<id:profile")]
+fn profile() {}
+
+fn main() {
+    profile();
+}

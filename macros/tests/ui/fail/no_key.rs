@@ -1,0 +1,8 @@
+use cachelint::reads;
+
+#[reads()]
+fn profile() {}
+
+fn main() {
+    profile();
+}

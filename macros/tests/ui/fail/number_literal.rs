@@ -1,0 +1,8 @@
+use cachelint::writes;
+
+#[writes("user:<id>:profile", 42)]
+fn update() {}
+
+fn main() {
+    update();
+}

@@ -1,0 +1,8 @@
+use cachelint::writes;
+
+#[writes("user:<id>:profile", ttl = "120s")]
+fn update() {}
+
+fn main() {
+    update();
+}

@@ -1,0 +1,8 @@
+use cachelint::reads;
+
+#[reads("country:<code>", allow(uncoverd_read))]
+fn country() {}
+
+fn main() {
+    country();
+}

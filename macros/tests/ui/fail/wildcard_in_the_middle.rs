@@ -1,0 +1,8 @@
+use cachelint::writes;
+
+#[writes("user:*:profile")]
+fn update() {}
+
+fn main() {
+    update();
+}

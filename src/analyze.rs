@@ -1,0 +1,327 @@
+//! The pipeline: discover files, extract facts in parallel, build the model, run the rules.
+
+use crate::config::{self, Config, ConfigError, LintLevel};
+use crate::discover::{self, Discovery, SourceFile};
+use crate::facts::{FileFacts, Pos, Problem, SrcSpan};
+use crate::graph::Model;
+use crate::locate::{FileText, Locator};
+use crate::rules::{self, Context, Sink};
+use crate::{Analysis, Stats, extract};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What to analyze.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// Files or directories; empty means the cargo workspace.
+    pub paths: Vec<PathBuf>,
+    pub manifest_path: Option<PathBuf>,
+    /// `-p`: only these packages.
+    pub packages: Vec<String>,
+    /// `--workspace`: every member, not only the default ones.
+    pub workspace: bool,
+    /// `--exclude`: members to leave out.
+    pub exclude: Vec<String>,
+    /// `--config-file`.
+    pub config_file: Option<PathBuf>,
+}
+
+/// Settings of one run beyond what to analyze.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `-A/-W/-D RULE` in command-line order.
+    pub levels: Vec<(LintLevel, String)>,
+    /// Parse every file, not only those that can matter (for checking the pre-filter).
+    pub all_files: bool,
+}
+
+/// Why a run could not happen (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("path `{0}` does not exist")]
+    MissingPath(String),
+    #[error("cannot read the workspace: {0}")]
+    Metadata(String),
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(std::io::Error),
+}
+
+/// Where files are, how they map to modules, and the configuration that applies.
+pub struct Workspace {
+    /// Findings' paths are relative to this.
+    pub root: PathBuf,
+    pub config: Config,
+    pub discovery: Discovery,
+}
+
+/// Resolves the target to a root, a configuration and a list of files.
+pub fn workspace(target: &Target) -> Result<Workspace, Error> {
+    let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+    if !target.paths.is_empty() {
+        for path in &target.paths {
+            if std::fs::symlink_metadata(path).is_err() {
+                return Err(Error::MissingPath(path.display().to_string()));
+            }
+        }
+        let config_root = config_root(&target.paths[0], &cwd);
+        let config = config::load(&config_root, target.config_file.as_deref())?;
+        let discovery = discover::walk(&cwd, &target.paths, &config, &[]);
+        return Ok(Workspace {
+            root: cwd,
+            config,
+            discovery,
+        });
+    }
+    let mut command = cargo_metadata::MetadataCommand::new();
+    command.no_deps();
+    if let Some(manifest) = &target.manifest_path {
+        if !manifest.exists() {
+            return Err(Error::MissingPath(manifest.display().to_string()));
+        }
+        command.manifest_path(manifest);
+    }
+    let metadata = command
+        .exec()
+        .map_err(|e| Error::Metadata(one_line(&e.to_string())))?;
+    let root = metadata.workspace_root.clone().into_std_path_buf();
+    let config = config::load(&root, target.config_file.as_deref())?;
+    let selected: Vec<&cargo_metadata::Package> = metadata
+        .workspace_packages()
+        .into_iter()
+        .filter(|p| {
+            let name = p.name.as_str();
+            if !target.packages.is_empty() {
+                return target.packages.iter().any(|s| s == name);
+            }
+            if target.exclude.iter().any(|s| s == name) {
+                return false;
+            }
+            target.workspace || metadata.workspace_default_members.contains(&p.id)
+        })
+        .collect();
+    for wanted in &target.packages {
+        if !selected.iter().any(|p| p.name.as_str() == wanted) {
+            return Err(Error::Metadata(format!(
+                "package `{wanted}` is not a workspace member"
+            )));
+        }
+    }
+    let dirs: Vec<PathBuf> = selected
+        .iter()
+        .filter_map(|p| {
+            p.manifest_path
+                .parent()
+                .map(|d| d.as_std_path().to_path_buf())
+        })
+        .collect();
+    let all_members: Vec<PathBuf> = metadata
+        .workspace_packages()
+        .iter()
+        .filter_map(|p| {
+            p.manifest_path
+                .parent()
+                .map(|d| d.as_std_path().to_path_buf())
+        })
+        .collect();
+    let discovery = discover::walk(&root, &dirs, &config, &all_members);
+    Ok(Workspace {
+        root,
+        config,
+        discovery,
+    })
+}
+
+/// The directory whose `cachelint.toml` applies to a PATH run: the nearest ancestor of the
+/// first path (itself included) holding `cachelint.toml` or `Cargo.toml`, else `cwd`.
+fn config_root(first: &Path, cwd: &Path) -> PathBuf {
+    let start = if first.is_dir() {
+        first
+    } else {
+        first.parent().unwrap_or(cwd)
+    };
+    let start = if start.as_os_str().is_empty() {
+        cwd
+    } else {
+        start
+    };
+    start
+        .ancestors()
+        .find(|dir| dir.join(config::FILE_NAME).is_file() || dir.join("Cargo.toml").is_file())
+        .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+}
+
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads and extracts every file, builds the model and runs the rules.
+pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, Workspace), Error> {
+    let started = Instant::now();
+    let ws = workspace(target)?;
+    let levels = config::resolve_levels(&ws.config, &options.levels)?;
+    let (texts, facts) = read_all(&ws.discovery, ws.config.separator, options.all_files);
+    let model = Model::build(facts, ws.config.separator);
+    let locator = Locator::new(&texts);
+    let cx = Context {
+        model: &model,
+        locator: &locator,
+        max_staleness: ws.config.max_staleness,
+        dependencies: model.dependencies(),
+    };
+    let mut sink = Sink::new(levels);
+    rules::check_all(&cx, &mut sink);
+    let mut findings = sink.findings;
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+    let pointed: BTreeSet<&str> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.primary).chain(&f.related))
+        .map(|l| l.location.file.as_str())
+        .collect();
+    let sources = texts
+        .iter()
+        .filter(|t| pointed.contains(t.rel.as_str()))
+        .map(|t| (t.rel.clone(), t.text.to_string()))
+        .collect();
+    let stats = Stats {
+        files: ws.discovery.files.len(),
+        functions: model.functions.len(),
+        read_keys: model
+            .reads
+            .iter()
+            .map(|r| r.key.canonical())
+            .collect::<BTreeSet<_>>()
+            .len(),
+        write_keys: model
+            .writes
+            .iter()
+            .map(|w| w.key.canonical())
+            .collect::<BTreeSet<_>>()
+            .len(),
+        baselined: 0,
+        elapsed: started.elapsed(),
+    };
+    Ok((
+        Analysis {
+            findings,
+            sources,
+            stats,
+        },
+        model,
+        ws,
+    ))
+}
+
+/// Stack size for parsing threads: deeply nested code recurses deeply.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// Reads and extracts files in parallel. Returns the texts (indexed by file id; emptied for
+/// files that contributed nothing) and the facts in file order.
+fn read_all(discovery: &Discovery, sep: char, _all_files: bool) -> (Vec<FileText>, Vec<FileFacts>) {
+    let mut texts: Vec<FileText> = Vec::with_capacity(discovery.files.len());
+    let run = || {
+        discovery
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(id, file)| read_one(id as u32, file, sep))
+            .collect::<Vec<_>>()
+    };
+    let results = match rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build()
+    {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    let mut facts = Vec::with_capacity(results.len());
+    for (text, file_facts) in results {
+        texts.push(text);
+        facts.push(file_facts);
+    }
+    for unreadable in &discovery.unreadable {
+        let id = texts.len() as u32;
+        texts.push(FileText {
+            rel: unreadable.rel.clone(),
+            text: Arc::from(""),
+        });
+        let at = Pos { line: 1, column: 0 };
+        facts.push(FileFacts {
+            problems: vec![Problem {
+                rule: "parse_error",
+                message: format!("cannot read `{}`: {}", unreadable.rel, unreadable.reason),
+                span: SrcSpan {
+                    file: id,
+                    start: at,
+                    end: at,
+                },
+                allow: Vec::new(),
+            }],
+            ..FileFacts::default()
+        });
+    }
+    (texts, facts)
+}
+
+fn read_one(id: u32, file: &SourceFile, sep: char) -> (FileText, FileFacts) {
+    let at = Pos { line: 1, column: 0 };
+    let problem = |message: String, start: Pos| FileFacts {
+        problems: vec![Problem {
+            rule: "parse_error",
+            message,
+            span: SrcSpan {
+                file: id,
+                start,
+                end: start,
+            },
+            allow: Vec::new(),
+        }],
+        ..FileFacts::default()
+    };
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let text = FileText {
+                rel: file.rel.clone(),
+                text: Arc::from(""),
+            };
+            return (
+                text,
+                problem(format!("cannot read `{}`: {err}", file.rel), at),
+            );
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let bytes = err.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let line = prefix.matches('\n').count() as u32 + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32;
+            let message = format!("`{}` is not valid UTF-8 (at byte {valid})", file.rel);
+            let text = FileText {
+                rel: file.rel.clone(),
+                text: Arc::from(prefix),
+            };
+            return (text, problem(message, Pos { line, column }));
+        }
+    };
+    let facts = extract::extract_file(id, &text, file.module.clone(), sep);
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let keep = !facts.functions.is_empty() || !facts.problems.is_empty();
+    let text = FileText {
+        rel: file.rel.clone(),
+        text: Arc::from(if keep { text } else { String::new() }),
+    };
+    (text, facts)
+}

@@ -1,0 +1,189 @@
+//! Command-line arguments (clap derive structs only).
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Finds stale-cache bugs: read keys that some write path leaves stale.
+#[derive(Debug, Parser)]
+#[command(name = "cargo cachelint", bin_name = "cargo cachelint", version)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyze the code and report findings (the default).
+    Check(CheckArgs),
+    /// Print the mutation → key map, or compare it with a committed one.
+    Map(MapArgs),
+    /// Print the whole model: functions, keys, events and their edges.
+    Graph(GraphArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule's name, e.g. `uncovered_read`.
+        rule: String,
+    },
+    /// List every rule with its default level.
+    Rules,
+}
+
+/// What to analyze: PATHs, or the cargo workspace.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetArgs {
+    /// Files or directories to analyze; without them, the cargo workspace.
+    pub paths: Vec<PathBuf>,
+    /// The workspace's or package's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Only these packages.
+    #[arg(short = 'p', long = "package", value_name = "SPEC")]
+    pub packages: Vec<String>,
+    /// Every workspace member, not only the default members.
+    #[arg(long, alias = "all")]
+    pub workspace: bool,
+    /// Leave out these workspace members (with --workspace).
+    #[arg(long, value_name = "SPEC")]
+    pub exclude: Vec<String>,
+    /// Read the configuration from this file instead of cachelint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+    /// Parse every file instead of only those that can matter (slower; same findings, plus
+    /// `parse_error` for files the fast path never reads).
+    #[arg(long)]
+    pub all_files: bool,
+}
+
+/// `check`'s arguments.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Output format.
+    #[arg(long, value_name = "FMT", value_parser = parse_format)]
+    pub message_format: Option<Format>,
+    /// Set a rule to allow (`-A RULE`).
+    #[arg(short = 'A', long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Set a rule to warn (`-W RULE`).
+    #[arg(short = 'W', long = "warn", value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Set a rule to deny (`-D RULE`; `-D warnings` denies every warning).
+    #[arg(short = 'D', long = "deny", value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Hide the findings this baseline records; report only new ones.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings' fingerprints in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// When to use colors.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print nothing but findings.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Also say which calls could not be resolved, and why.
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub cargo: CargoCompat,
+}
+
+/// Flags cargo and rust-analyzer pass to a check command; accepted, and meaningless here.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CargoCompat {
+    #[arg(long, hide = true)]
+    pub keep_going: bool,
+    #[arg(long, hide = true)]
+    pub all_targets: bool,
+    #[arg(long, hide = true)]
+    pub lib: bool,
+    #[arg(long, hide = true)]
+    pub bins: bool,
+    #[arg(long, hide = true)]
+    pub tests: bool,
+    #[arg(long, hide = true)]
+    pub examples: bool,
+    #[arg(long, hide = true)]
+    pub benches: bool,
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub bin: Vec<String>,
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub test: Vec<String>,
+    #[arg(long, hide = true, value_name = "TRIPLE")]
+    pub target: Vec<String>,
+    #[arg(short = 'F', long, hide = true, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    #[arg(long, hide = true)]
+    pub all_features: bool,
+    #[arg(long, hide = true)]
+    pub no_default_features: bool,
+    #[arg(long, hide = true, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    pub locked: bool,
+    #[arg(long, hide = true)]
+    pub offline: bool,
+    #[arg(long, hide = true)]
+    pub frozen: bool,
+}
+
+/// `map`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Compare with this committed map; exit 1 and print the difference when they differ.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+    /// Write the map to this file (atomically) instead of printing it.
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "check")]
+    pub output: Option<PathBuf>,
+}
+
+/// `graph`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// A `graph` output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart, for markdown files.
+    Mermaid,
+    /// Nodes and edges as JSON.
+    Json,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// cargo's own spellings are accepted too: rust-analyzer passes
+/// `--message-format=json-diagnostic-rendered-ansi` and the like.
+fn parse_format(value: &str) -> Result<Format, String> {
+    let first = value.split(',').next().unwrap_or(value);
+    if first.starts_with("json") {
+        return Ok(Format::Json);
+    }
+    Format::from_str(first, true).map_err(|_| {
+        format!("unknown format `{value}`; expected one of human, short, json, sarif, github, gitlab, rdjsonl")
+    })
+}

@@ -1,0 +1,959 @@
+//! The configuration: `cachelint.toml` or Cargo.toml metadata → a validated [`Config`], once.
+//!
+//! The raw form is toml's spanned document tree ([`DeTable`]) rather than a serde struct, so
+//! that every error (unknown key, wrong type, bad value) names its file, line and column and
+//! every unknown name gets a did-you-mean. Nothing downstream sees unvalidated input.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use cachelint_core::rules::{RULE_NAMES, suggest};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::finding::Level;
+use crate::rules::{self, REGISTRY, RuleInfo};
+
+/// The configuration file looked for at the workspace root.
+pub const FILE_NAME: &str = "cachelint.toml";
+
+const KEYS: &[&str] = &["separator", "max_staleness", "exclude", "lints"];
+/// `<`, `>` delimit placeholders (`team:<id>`) and `*` is the wildcard segment.
+const RESERVED_SEPARATORS: [char; 3] = ['<', '>', '*'];
+/// The pseudo-rule that `-A/-W/-D warnings` act on, as in rustc.
+const WARNINGS: &str = "warnings";
+
+/// A rule's configured level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LintLevel {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl LintLevel {
+    /// `allow`, `warn` or `deny`, as written in `[lints]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LintLevel::Allow => "allow",
+            LintLevel::Warn => "warn",
+            LintLevel::Deny => "deny",
+        }
+    }
+
+    /// The command-line flag that sets this level: `-A`, `-W` or `-D`.
+    pub fn flag(self) -> &'static str {
+        match self {
+            LintLevel::Allow => "-A",
+            LintLevel::Warn => "-W",
+            LintLevel::Deny => "-D",
+        }
+    }
+
+    /// The level findings are reported at; `None` for `allow` (no findings at all).
+    pub fn finding_level(self) -> Option<Level> {
+        match self {
+            LintLevel::Allow => None,
+            LintLevel::Warn => Some(Level::Warning),
+            LintLevel::Deny => Some(Level::Error),
+        }
+    }
+}
+
+impl From<Level> for LintLevel {
+    fn from(level: Level) -> Self {
+        match level {
+            Level::Warning => LintLevel::Warn,
+            Level::Error => LintLevel::Deny,
+        }
+    }
+}
+
+impl FromStr for LintLevel {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "allow" => Ok(LintLevel::Allow),
+            "warn" => Ok(LintLevel::Warn),
+            "deny" => Ok(LintLevel::Deny),
+            _ => Err(format!(
+                "invalid level `{text}`: expected `allow`, `warn` or `deny`"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for LintLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Separates key segments; default `:`.
+    pub separator: char,
+    /// `ttl_only_read` is silent for a ttl at most this long; default 0s.
+    pub max_staleness: Duration,
+    /// Glob patterns relative to the root, as written; see [`Config::is_excluded`].
+    pub exclude: Vec<String>,
+    /// `[lints]`, keyed by the rule's canonical name.
+    pub lints: BTreeMap<String, LintLevel>,
+    /// The file the configuration came from; `None` for the defaults.
+    pub source: Option<PathBuf>,
+    /// `exclude`, compiled once by [`parse`].
+    globs: GlobSet,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            separator: ':',
+            max_staleness: Duration::ZERO,
+            exclude: Vec::new(),
+            lints: BTreeMap::new(),
+            source: None,
+            globs: GlobSet::empty(),
+        }
+    }
+}
+
+impl Config {
+    /// Whether a path relative to the root (`/`-separated) is excluded by `exclude`.
+    ///
+    /// Patterns are anchored at the root and matched against the whole path: `*` and `?` stay
+    /// within one segment, `**` crosses segments. A pattern that matches a path also excludes
+    /// everything below it, so `generated` (like `generated/**`) excludes the directory and
+    /// every file in it, but not `src/generated` (write `**/generated` for that). A leading
+    /// `./` or `/` and a trailing `/` in a pattern are ignored.
+    pub fn is_excluded(&self, rel_path: &str) -> bool {
+        let path = rel_path.trim_start_matches("./").trim_start_matches('/');
+        self.globs.is_match(path)
+    }
+}
+
+/// A 1-based line and column (in characters) in a configuration file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Why the configuration could not be loaded; `Display` is one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists (or was named explicitly) but could not be read.
+    #[error("{}: cannot read: {error}", .path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The file is not valid TOML or not a valid configuration.
+    #[error("{}{}: {message}", .path.display(), located(.at))]
+    Invalid {
+        path: PathBuf,
+        at: Option<Position>,
+        message: String,
+    },
+    /// `-A/-W/-D NAME` names no rule.
+    #[error("{flag} {name}: unknown rule{}", hint(.suggestion))]
+    UnknownRule {
+        flag: &'static str,
+        name: String,
+        suggestion: Option<&'static str>,
+    },
+}
+
+/// `:line:col`, or nothing when the position is unknown.
+fn located(position: &Option<Position>) -> String {
+    position.map_or_else(String::new, |at| format!(":{}:{}", at.line, at.column))
+}
+
+/// ` (did you mean `x`?)`, or where to find the rules.
+fn hint(suggestion: &Option<&str>) -> String {
+    match suggestion {
+        Some(name) => format!(" (did you mean `{name}`?)"),
+        None => " (`cargo cachelint rules` lists them)".to_string(),
+    }
+}
+
+/// Finds and loads the configuration.
+///
+/// In order: `explicit` (from `--config-file`; it must exist, and a file named `Cargo.toml`
+/// is read for its metadata), else `ROOT/cachelint.toml`, else `[workspace.metadata.cachelint]`
+/// or `[package.metadata.cachelint]` in `ROOT/Cargo.toml` (workspace first), else defaults.
+/// The first source found is used whole: a `cachelint.toml` hides any Cargo.toml metadata.
+pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    if let Some(path) = explicit {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        if path.file_name() == Some("Cargo.toml".as_ref()) {
+            return Ok(from_manifest(&text, path)?.unwrap_or_else(|| sourced(path)));
+        }
+        return parse(&text, path);
+    }
+    let path = in_root(root, FILE_NAME);
+    if let Some(text) = read(&path)? {
+        return parse(&text, &path);
+    }
+    let manifest = in_root(root, "Cargo.toml");
+    match read(&manifest)? {
+        Some(text) => Ok(from_manifest(&text, &manifest)?.unwrap_or_default()),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Parses configuration text (the contents of a `cachelint.toml`); `path` names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let source = Source { text, path };
+    let document = source.document()?;
+    validate(document.get_ref(), &source)
+}
+
+/// Final level of each rule, by rule name.
+///
+/// Starts from the registry's defaults, applies `[lints]`, then the command-line flags in
+/// order, a later flag for a rule overriding an earlier one. `warnings` is rustc's pseudo-lint:
+/// the last `-A/-W/-D warnings` sets the level of every rule that ends up at `warn`, whatever
+/// the order (so `-D warnings -W rule` denies `rule`, as rustc does, while `-A rule` still
+/// allows it). Rule names may use `-` for `_` and a `cachelint::` prefix.
+pub fn resolve_levels(
+    config: &Config,
+    cli: &[(LintLevel, String)],
+) -> Result<BTreeMap<&'static str, LintLevel>, ConfigError> {
+    let mut levels: BTreeMap<&'static str, LintLevel> = REGISTRY
+        .iter()
+        .map(|rule| (rule.name, rule.default_level.into()))
+        .collect();
+    for (name, level) in &config.lints {
+        let rule = rule_named(name).ok_or_else(|| ConfigError::Invalid {
+            path: config.source.clone().unwrap_or_else(|| FILE_NAME.into()),
+            at: None,
+            message: unknown("rule", name, RULE_NAMES),
+        })?;
+        levels.insert(rule.name, *level);
+    }
+    let mut warnings = LintLevel::Warn;
+    for (level, name) in cli {
+        if canonical(name) == WARNINGS {
+            warnings = *level;
+            continue;
+        }
+        let rule = rule_named(name).ok_or_else(|| ConfigError::UnknownRule {
+            flag: level.flag(),
+            name: name.clone(),
+            suggestion: suggest(
+                &canonical(name),
+                RULE_NAMES.iter().copied().chain([WARNINGS]),
+            ),
+        })?;
+        levels.insert(rule.name, *level);
+    }
+    for level in levels
+        .values_mut()
+        .filter(|level| **level == LintLevel::Warn)
+    {
+        *level = warnings;
+    }
+    Ok(levels)
+}
+
+/// The text being validated and its path, to turn byte spans into located errors.
+struct Source<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl<'a> Source<'a> {
+    fn document(&self) -> Result<Spanned<DeTable<'a>>, ConfigError> {
+        DeTable::parse(self.text).map_err(|error| {
+            let lines = error.message().lines().map(str::trim);
+            let mut message = lines
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let span = error.span().unwrap_or_default();
+            if let (true, Some(key)) = (message == "duplicate key", self.text.get(span.clone())) {
+                message = format!("duplicate key `{key}`");
+            }
+            ConfigError::Invalid {
+                path: self.path.to_path_buf(),
+                at: error.span().map(|span| position(self.text, span.start)),
+                message,
+            }
+        })
+    }
+
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.to_path_buf(),
+            at: Some(position(self.text, span.start)),
+            message: message.into(),
+        }
+    }
+
+    fn str<'v>(&self, value: &'v Spanned<DeValue<'_>>, key: &str) -> Result<&'v str, ConfigError> {
+        match value.get_ref() {
+            DeValue::String(text) => Ok(text),
+            _ => Err(self.mismatch(value, key, "a string")),
+        }
+    }
+
+    fn mismatch(&self, value: &Spanned<DeValue<'_>>, key: &str, expected: &str) -> ConfigError {
+        let found = value.get_ref().type_str();
+        let article = if found.starts_with(['a', 'i']) {
+            "an"
+        } else {
+            "a"
+        };
+        let message = format!("`{key}` must be {expected}, found {article} {found}");
+        self.error(value.span(), message)
+    }
+}
+
+fn validate(table: &DeTable<'_>, source: &Source<'_>) -> Result<Config, ConfigError> {
+    let mut config = sourced(source.path);
+    for (key, value) in in_source_order(table) {
+        match key.get_ref().as_ref() {
+            "separator" => config.separator = separator(value, source)?,
+            "max_staleness" => {
+                let text = source.str(value, "max_staleness")?;
+                config.max_staleness = cachelint_core::parse_duration(text).map_err(|error| {
+                    source.error(
+                        value.span(),
+                        format!("invalid `max_staleness` `{text}`: {error}"),
+                    )
+                })?;
+            }
+            "exclude" => (config.exclude, config.globs) = exclude(value, source)?,
+            "lints" => config.lints = lints(value, source)?,
+            other => return Err(source.error(key.span(), unknown("key", other, KEYS))),
+        }
+    }
+    Ok(config)
+}
+
+fn separator(value: &Spanned<DeValue<'_>>, source: &Source<'_>) -> Result<char, ConfigError> {
+    let text = source.str(value, "separator")?;
+    let mut chars = text.chars();
+    let message = match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_whitespace() => "`separator` must not be whitespace".to_string(),
+        (Some(c), None) if RESERVED_SEPARATORS.contains(&c) => {
+            format!("`separator` must not be `{c}`: `<`, `>` and `*` have a meaning in keys")
+        }
+        (Some(c), None) => return Ok(c),
+        _ => format!("`separator` must be exactly one character, found {text:?}"),
+    };
+    Err(source.error(value.span(), message))
+}
+
+fn exclude(
+    value: &Spanned<DeValue<'_>>,
+    source: &Source<'_>,
+) -> Result<(Vec<String>, GlobSet), ConfigError> {
+    let DeValue::Array(items) = value.get_ref() else {
+        return Err(source.mismatch(value, "exclude", "an array of globs"));
+    };
+    let mut patterns = Vec::with_capacity(items.len());
+    let mut globs = GlobSetBuilder::new();
+    for item in items.iter() {
+        let pattern = source.str(item, "exclude")?;
+        let anchored = pattern
+            .trim_start_matches("./")
+            .trim_start_matches('/')
+            .trim_end_matches('/');
+        if anchored.is_empty() || anchored == "." {
+            return Err(source.error(item.span(), format!("empty glob `{pattern}` in `exclude`")));
+        }
+        // The pattern itself, and everything below what it matches.
+        for glob in [anchored.to_string(), format!("{anchored}/**")] {
+            let glob = GlobBuilder::new(&glob)
+                .literal_separator(true)
+                .build()
+                .map_err(|error| {
+                    source.error(
+                        item.span(),
+                        format!("invalid glob `{pattern}` in `exclude`: {}", error.kind()),
+                    )
+                })?;
+            globs.add(glob);
+        }
+        patterns.push(pattern.to_string());
+    }
+    let globs = globs.build().map_err(|error| {
+        source.error(value.span(), format!("invalid `exclude`: {}", error.kind()))
+    })?;
+    Ok((patterns, globs))
+}
+
+fn lints(
+    value: &Spanned<DeValue<'_>>,
+    source: &Source<'_>,
+) -> Result<BTreeMap<String, LintLevel>, ConfigError> {
+    let DeValue::Table(table) = value.get_ref() else {
+        return Err(source.mismatch(value, "lints", "a table"));
+    };
+    let mut lints = BTreeMap::new();
+    for (key, level) in in_source_order(table) {
+        let Some(rule) = rule_named(key.get_ref()) else {
+            return Err(source.error(key.span(), unknown("rule", key.get_ref(), RULE_NAMES)));
+        };
+        let what = format!("lints.{}", key.get_ref());
+        let text = source.str(level, &what)?;
+        let level = text.parse().map_err(|_| {
+            let message = format!("`{what}` must be `allow`, `warn` or `deny`, found `{text}`");
+            source.error(level.span(), message)
+        })?;
+        lints.insert(rule.name.to_string(), level);
+    }
+    Ok(lints)
+}
+
+/// The `[workspace.metadata.cachelint]` or `[package.metadata.cachelint]` table of a manifest.
+fn from_manifest(text: &str, path: &Path) -> Result<Option<Config>, ConfigError> {
+    let source = Source { text, path };
+    let document = source.document()?;
+    for section in ["workspace", "package"] {
+        let value = (document.get_ref().get(section))
+            .and_then(|value| value.get_ref().as_table()?.get("metadata"))
+            .and_then(|value| value.get_ref().as_table()?.get("cachelint"));
+        if let Some(value) = value {
+            let DeValue::Table(table) = value.get_ref() else {
+                let key = format!("{section}.metadata.cachelint");
+                return Err(source.mismatch(value, &key, "a table"));
+            };
+            return validate(table, &source).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// The table's entries in the order they appear in the text, so the first error is reported.
+fn in_source_order<'t, 'i>(
+    table: &'t DeTable<'i>,
+) -> Vec<(
+    &'t Spanned<std::borrow::Cow<'i, str>>,
+    &'t Spanned<DeValue<'i>>,
+)> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    entries
+}
+
+/// `unknown KIND `name` (did you mean `x`?)`, or the list of what is known.
+fn unknown(kind: &str, name: &str, known: &[&'static str]) -> String {
+    match suggest(&canonical(name), known.iter().copied()) {
+        Some(near) => format!("unknown {kind} `{name}` (did you mean `{near}`?)"),
+        None if known.len() <= 4 => {
+            let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            format!(
+                "unknown {kind} `{name}` (expected one of {})",
+                list.join(", ")
+            )
+        }
+        None => format!("unknown {kind} `{name}` (`cargo cachelint rules` lists them)"),
+    }
+}
+
+/// A rule name as rustc would accept it: `-` for `_`, and an optional `cachelint::` prefix.
+fn canonical(name: &str) -> String {
+    name.strip_prefix("cachelint::")
+        .unwrap_or(name)
+        .replace('-', "_")
+}
+
+fn rule_named(name: &str) -> Option<&'static RuleInfo> {
+    rules::lookup(&canonical(name))
+}
+
+/// The defaults, marked as coming from `path`.
+fn sourced(path: &Path) -> Config {
+    Config {
+        source: Some(path.to_path_buf()),
+        ..Config::default()
+    }
+}
+
+/// `root/name`, without a `./` prefix when the root is the current directory.
+fn in_root(root: &Path, name: &str) -> PathBuf {
+    if root.as_os_str().is_empty() || root == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        root.join(name)
+    }
+}
+
+/// The file's text, `None` if it does not exist.
+fn read(path: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
+        }),
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, offset: usize) -> Position {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = text.get(..offset).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    Position {
+        line: before.matches('\n').count() + 1,
+        column: before.get(line_start..).unwrap_or_default().chars().count() + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        match parse(text, Path::new("cachelint.toml")) {
+            Ok(config) => panic!("expected an error, got {config:?}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    fn cli(flags: &[(LintLevel, &str)]) -> Vec<(LintLevel, String)> {
+        flags
+            .iter()
+            .map(|(level, name)| (*level, name.to_string()))
+            .collect()
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).expect("write fixture");
+    }
+
+    #[test]
+    fn defaults() {
+        let config = Config::default();
+        assert_eq!(config.separator, ':');
+        assert_eq!(config.max_staleness, Duration::ZERO);
+        assert!(config.exclude.is_empty() && config.lints.is_empty());
+        assert_eq!(config.source, None);
+        assert!(!config.is_excluded("src/lib.rs"));
+        let empty = parse("", Path::new("cachelint.toml")).expect("empty file is valid");
+        assert_eq!(empty.separator, ':');
+        assert_eq!(empty.source.as_deref(), Some(Path::new("cachelint.toml")));
+    }
+
+    #[test]
+    fn full_valid_file() {
+        let text = r#"
+separator = "/"
+max_staleness = "5m"
+exclude = ["benches/**", "generated"]
+
+[lints]
+dead_invalidation = "deny"
+uncovered-read = "allow"
+ttl_only_read = "warn"
+"#;
+        let config = parse(text, Path::new("cachelint.toml")).expect("valid");
+        assert_eq!(config.separator, '/');
+        assert_eq!(config.max_staleness, Duration::from_secs(300));
+        assert_eq!(config.exclude, ["benches/**", "generated"]);
+        let lints: Vec<(&str, LintLevel)> = config
+            .lints
+            .iter()
+            .map(|(name, level)| (name.as_str(), *level))
+            .collect();
+        assert_eq!(
+            lints,
+            [
+                ("dead_invalidation", LintLevel::Deny),
+                ("ttl_only_read", LintLevel::Warn),
+                ("uncovered_read", LintLevel::Allow),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_nearest() {
+        assert_eq!(
+            error("max_staleness = \"1s\"\n\nseperator = \";\"\n"),
+            "cachelint.toml:3:1: unknown key `seperator` (did you mean `separator`?)"
+        );
+        assert_eq!(
+            error("colour = true"),
+            "cachelint.toml:1:1: unknown key `colour` (expected one of `separator`, \
+             `max_staleness`, `exclude`, `lints`)"
+        );
+        assert_eq!(
+            error("[lints]\nuncoverd_read = \"deny\""),
+            "cachelint.toml:2:1: unknown rule `uncoverd_read` (did you mean `uncovered_read`?)"
+        );
+        assert_eq!(
+            error("[lints]\nfoo = \"deny\""),
+            "cachelint.toml:2:1: unknown rule `foo` (`cargo cachelint rules` lists them)"
+        );
+    }
+
+    #[test]
+    fn the_first_error_in_the_text_is_reported() {
+        assert_eq!(
+            error("zzz = 1\naaa = 2"),
+            "cachelint.toml:1:1: unknown key `zzz` (expected one of `separator`, \
+             `max_staleness`, `exclude`, `lints`)"
+        );
+    }
+
+    #[test]
+    fn type_errors_point_at_the_value() {
+        assert_eq!(
+            error("separator = 3"),
+            "cachelint.toml:1:13: `separator` must be a string, found an integer"
+        );
+        assert_eq!(
+            error("max_staleness = 30"),
+            "cachelint.toml:1:17: `max_staleness` must be a string, found an integer"
+        );
+        assert_eq!(
+            error("exclude = \"benches\""),
+            "cachelint.toml:1:11: `exclude` must be an array of globs, found a string"
+        );
+        assert_eq!(
+            error("exclude = [\"a\", 1]"),
+            "cachelint.toml:1:17: `exclude` must be a string, found an integer"
+        );
+        assert_eq!(
+            error("lints = [\"deny\"]"),
+            "cachelint.toml:1:9: `lints` must be a table, found an array"
+        );
+        assert_eq!(
+            error("[lints]\nversion_skew = true"),
+            "cachelint.toml:2:16: `lints.version_skew` must be a string, found a boolean"
+        );
+    }
+
+    #[test]
+    fn bad_values_point_at_the_value() {
+        assert_eq!(
+            error("separator = \"::\""),
+            "cachelint.toml:1:13: `separator` must be exactly one character, found \"::\""
+        );
+        assert_eq!(
+            error("separator = \"\""),
+            "cachelint.toml:1:13: `separator` must be exactly one character, found \"\""
+        );
+        assert_eq!(
+            error("separator = \" \""),
+            "cachelint.toml:1:13: `separator` must not be whitespace"
+        );
+        assert_eq!(
+            error("  separator = \"*\""),
+            "cachelint.toml:1:15: `separator` must not be `*`: `<`, `>` and `*` have a meaning \
+             in keys"
+        );
+        assert_eq!(
+            error("# é\nmax_staleness = \"5x\""),
+            "cachelint.toml:2:17: invalid `max_staleness` `5x`: unknown unit `x`"
+        );
+        assert_eq!(
+            error("exclude = [\n  \"ok/**\",\n  \"é[a\",\n]"),
+            "cachelint.toml:3:3: invalid glob `é[a` in `exclude`: unclosed character class; \
+             missing ']'"
+        );
+        assert_eq!(
+            error("exclude = [\"./\"]"),
+            "cachelint.toml:1:12: empty glob `./` in `exclude`"
+        );
+        assert_eq!(
+            error("[lints]\n\ndead_invalidation = \"error\""),
+            "cachelint.toml:3:21: `lints.dead_invalidation` must be `allow`, `warn` or `deny`, \
+             found `error`"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_one_line_with_a_position() {
+        let cases = [
+            (
+                "separator = \":\"\nexclude = [\n",
+                "2:12: unclosed array, expected `]`",
+            ),
+            ("a = 1\na = 2", "2:1: duplicate key `a`"),
+            ("[lints", "1:7: unclosed table, expected `]`"),
+            ("x = 'a", "1:7: invalid literal string, expected `'`"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(error(text), format!("cachelint.toml:{expected}"));
+        }
+    }
+
+    #[test]
+    fn columns_count_characters_and_offsets_are_clamped() {
+        assert_eq!(position("αβ = 1", 4), Position { line: 1, column: 3 });
+        assert_eq!(position("a\nαβ", 3), Position { line: 2, column: 1 });
+        assert_eq!(position("a\nαβ", 4), Position { line: 2, column: 2 });
+        assert_eq!(position("ab", 99), Position { line: 1, column: 3 });
+    }
+
+    #[test]
+    fn cargo_toml_workspace_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = "[workspace]\nmembers = []\n\n[workspace.metadata.cachelint]\n\
+                        separator = \"/\"\nseperator = \"/\"\n";
+        write(dir.path(), "Cargo.toml", manifest);
+        let message = load(dir.path(), None).expect_err("typo").to_string();
+        let expected = format!(
+            "{}:6:1: unknown key `seperator` (did you mean `separator`?)",
+            dir.path().join("Cargo.toml").display()
+        );
+        assert_eq!(message, expected);
+        write(
+            dir.path(),
+            "Cargo.toml",
+            &manifest.replace("seperator = \"/\"\n", ""),
+        );
+        let config = load(dir.path(), None).expect("valid");
+        assert_eq!(config.separator, '/');
+        assert_eq!(config.source, Some(dir.path().join("Cargo.toml")));
+    }
+
+    #[test]
+    fn cargo_toml_package_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = "[package]\nname = \"svc\"\n\n[package.metadata.cachelint]\n\
+                        max_staleness = \"1h\"\nlints = { orphan_event = \"allow\" }\n";
+        write(dir.path(), "Cargo.toml", manifest);
+        let config = load(dir.path(), None).expect("valid");
+        assert_eq!(config.max_staleness, Duration::from_secs(3600));
+        assert_eq!(config.lints.get("orphan_event"), Some(&LintLevel::Allow));
+
+        write(dir.path(), "Cargo.toml", "[package]\nname = \"svc\"\n");
+        let config = load(dir.path(), None).expect("no metadata");
+        assert_eq!((config.separator, config.source), (':', None));
+
+        write(
+            dir.path(),
+            "Cargo.toml",
+            "[package.metadata]\ncachelint = 1\n",
+        );
+        let message = load(dir.path(), None).expect_err("not a table").to_string();
+        assert!(
+            message.ends_with(
+                "Cargo.toml:2:13: `package.metadata.cachelint` must be a table, found an integer"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn cachelint_toml_is_preferred_to_cargo_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(
+            dir.path(),
+            "Cargo.toml",
+            "[workspace.metadata.cachelint]\nseparator = \"/\"\n",
+        );
+        write(dir.path(), FILE_NAME, "separator = \".\"\n");
+        let config = load(dir.path(), None).expect("valid");
+        assert_eq!(config.separator, '.');
+        assert_eq!(config.source, Some(dir.path().join(FILE_NAME)));
+    }
+
+    #[test]
+    fn no_configuration_at_all_gives_the_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = load(dir.path(), None).expect("defaults");
+        assert_eq!((config.separator, config.source), (':', None));
+    }
+
+    #[test]
+    fn explicit_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("missing.toml");
+        let message = load(dir.path(), Some(&missing))
+            .expect_err("missing")
+            .to_string();
+        let expected = format!("{}: cannot read: ", missing.display());
+        assert!(message.starts_with(&expected), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+
+        write(dir.path(), FILE_NAME, "separator = \".\"\n");
+        write(dir.path(), "other.toml", "separator = \"|\"\n");
+        let other = dir.path().join("other.toml");
+        let config = load(dir.path(), Some(&other)).expect("explicit wins");
+        assert_eq!(config.separator, '|');
+
+        write(
+            dir.path(),
+            "Cargo.toml",
+            "[package.metadata.cachelint]\nseparator = \"#\"\n",
+        );
+        let manifest = dir.path().join("Cargo.toml");
+        let config = load(Path::new("/nonexistent"), Some(&manifest)).expect("metadata");
+        assert_eq!(config.separator, '#');
+    }
+
+    #[test]
+    fn errors_name_the_file_relative_to_a_dot_root() {
+        assert_eq!(in_root(Path::new("."), FILE_NAME), Path::new(FILE_NAME));
+        assert_eq!(
+            in_root(Path::new("a"), FILE_NAME),
+            Path::new("a/cachelint.toml")
+        );
+    }
+
+    #[test]
+    fn levels_start_from_the_registry_defaults() {
+        let levels = resolve_levels(&Config::default(), &[]).expect("defaults");
+        assert_eq!(levels.len(), REGISTRY.len());
+        assert_eq!(levels["uncovered_read"], LintLevel::Deny);
+        assert_eq!(levels["dead_invalidation"], LintLevel::Warn);
+    }
+
+    #[test]
+    fn lints_then_cli_flags_in_order() {
+        let text = "[lints]\ndead_invalidation = \"deny\"\nuncovered_read = \"allow\"\n";
+        let config = parse(text, Path::new("cachelint.toml")).expect("valid");
+        let levels = resolve_levels(&config, &[]).expect("valid");
+        assert_eq!(levels["dead_invalidation"], LintLevel::Deny);
+        assert_eq!(levels["uncovered_read"], LintLevel::Allow);
+
+        let flags = cli(&[
+            (LintLevel::Warn, "uncovered_read"),
+            (LintLevel::Deny, "uncovered_read"),
+            (LintLevel::Allow, "dead_invalidation"),
+            (LintLevel::Deny, "orphan-event"),
+            (LintLevel::Allow, "cachelint::version_skew"),
+        ]);
+        let levels = resolve_levels(&config, &flags).expect("valid");
+        assert_eq!(levels["uncovered_read"], LintLevel::Deny);
+        assert_eq!(levels["dead_invalidation"], LintLevel::Allow);
+        assert_eq!(levels["orphan_event"], LintLevel::Deny);
+        assert_eq!(levels["version_skew"], LintLevel::Allow);
+        assert_eq!(levels["broad_invalidation"], LintLevel::Warn);
+    }
+
+    #[test]
+    fn warnings_acts_on_every_rule_left_at_warn() {
+        let config = Config::default();
+        let flags = cli(&[
+            (LintLevel::Deny, "warnings"),
+            (LintLevel::Allow, "dead_invalidation"),
+            (LintLevel::Warn, "uncovered_read"),
+        ]);
+        let levels = resolve_levels(&config, &flags).expect("valid");
+        assert!(levels.values().all(|level| *level != LintLevel::Warn));
+        assert_eq!(levels["broad_invalidation"], LintLevel::Deny);
+        assert_eq!(levels["dead_invalidation"], LintLevel::Allow);
+        // As in rustc: a warning under `-D warnings` is an error, whatever the flag order.
+        assert_eq!(levels["uncovered_read"], LintLevel::Deny);
+
+        let flags = cli(&[(LintLevel::Allow, "warnings")]);
+        let levels = resolve_levels(&config, &flags).expect("valid");
+        assert_eq!(levels["orphan_event"], LintLevel::Allow);
+        assert_eq!(levels["stale_dependent"], LintLevel::Deny);
+
+        let flags = cli(&[(LintLevel::Deny, "warnings"), (LintLevel::Warn, "warnings")]);
+        let levels = resolve_levels(&config, &flags).expect("valid");
+        assert_eq!(levels["orphan_event"], LintLevel::Warn);
+    }
+
+    #[test]
+    fn unknown_cli_rules_suggest_the_nearest() {
+        let config = Config::default();
+        let message = |flags| {
+            resolve_levels(&config, &cli(flags))
+                .expect_err("x")
+                .to_string()
+        };
+        assert_eq!(
+            message(&[(LintLevel::Deny, "uncoverd_read")]),
+            "-D uncoverd_read: unknown rule (did you mean `uncovered_read`?)"
+        );
+        assert_eq!(
+            message(&[(LintLevel::Allow, "warning")]),
+            "-A warning: unknown rule (did you mean `warnings`?)"
+        );
+        assert_eq!(
+            message(&[(LintLevel::Warn, "nope")]),
+            "-W nope: unknown rule (`cargo cachelint rules` lists them)"
+        );
+    }
+
+    #[test]
+    fn lint_level_parses_and_displays() {
+        for level in [LintLevel::Allow, LintLevel::Warn, LintLevel::Deny] {
+            assert_eq!(level.to_string().parse::<LintLevel>(), Ok(level));
+        }
+        assert_eq!(
+            "forbid".parse::<LintLevel>(),
+            Err("invalid level `forbid`: expected `allow`, `warn` or `deny`".to_string())
+        );
+        assert_eq!(LintLevel::Warn.finding_level(), Some(Level::Warning));
+        assert_eq!(LintLevel::Allow.finding_level(), None);
+    }
+
+    #[test]
+    fn exclude_semantics() {
+        let text =
+            r#"exclude = ["benches/**", "generated", "./vendor/", "src/*.gen.rs", "**/fixtures"]"#;
+        let config = parse(text, Path::new("cachelint.toml")).expect("valid");
+        for excluded in [
+            "benches/a.rs",
+            "benches/deep/b.rs",
+            "generated",
+            "generated/x.rs",
+            "generated/a/b.rs",
+            "./generated/x.rs",
+            "vendor/lib.rs",
+            "src/x.gen.rs",
+            "fixtures/a.rs",
+            "crates/x/fixtures/a.rs",
+        ] {
+            assert!(config.is_excluded(excluded), "{excluded}");
+        }
+        for kept in [
+            "benches",
+            "benchesx/a.rs",
+            "src/generated/x.rs",
+            "generated.rs",
+            "src/lib.rs",
+            "src/sub/x.gen.rs",
+            "vendored/lib.rs",
+        ] {
+            assert!(!config.is_excluded(kept), "{kept}");
+        }
+        assert_eq!(config.exclude[2], "./vendor/");
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for text in [
+            "\u{feff}",
+            "[",
+            "a=",
+            "[lints",
+            "lints = {",
+            "\"\\u{0}\"",
+            "= 1",
+            "é = é",
+        ] {
+            let _ = parse(text, Path::new("x.toml"));
+        }
+        let _ = from_manifest(
+            "[workspace.metadata]\ncachelint = [1]",
+            Path::new("Cargo.toml"),
+        );
+        let _ = position("", 5);
+    }
+}

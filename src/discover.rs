@@ -1,0 +1,198 @@
+//! Which files to read, and the module path each one's items live in.
+
+use crate::config::Config;
+use crate::facts::PathSegs;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// A Rust file to analyze.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Relative to the root, `/`-separated: what findings show.
+    pub rel: String,
+    /// The module its top-level items live in, crate name first.
+    pub module: PathSegs,
+}
+
+/// A file or directory that could not be read; reported, and the run goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub rel: String,
+    pub reason: String,
+}
+
+/// The files of one run, sorted by relative path.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<SourceFile>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// Walks `dirs` (directories or files) below `root`, skipping hidden and `target` directories,
+/// nested packages other than those listed, and what `config` excludes.
+pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]) -> Discovery {
+    let mut found = Discovery::default();
+    let mut crates = CrateNames::default();
+    for dir in dirs {
+        let walker = walkdir::WalkDir::new(dir).follow_links(true).into_iter();
+        let walker = walker.filter_entry(|entry| {
+            if entry.depth() == 0 || !entry.file_type().is_dir() {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if name.starts_with('.') || name == "target" {
+                return false;
+            }
+            let is_other_package = entry.path().join("Cargo.toml").is_file()
+                && !packages.is_empty()
+                && !packages.iter().any(|p| p == entry.path());
+            !is_other_package && !config.is_excluded(&relative(root, entry.path()))
+        });
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let path = entry.path();
+                    let is_rs = path.extension().is_some_and(|ext| ext == "rs");
+                    if !is_rs || entry.file_type().is_dir() {
+                        continue;
+                    }
+                    let rel = relative(root, path);
+                    if config.is_excluded(&rel) {
+                        continue;
+                    }
+                    let module = crates.module_of(path, dir);
+                    found.files.push(SourceFile {
+                        path: path.to_path_buf(),
+                        rel,
+                        module,
+                    });
+                }
+                Err(err) => {
+                    let at = err
+                        .path()
+                        .map_or_else(|| relative(root, dir), |p| relative(root, p));
+                    let reason = match err.loop_ancestor() {
+                        Some(ancestor) => {
+                            format!("symlink loop back to `{}`", relative(root, ancestor))
+                        }
+                        None => err
+                            .io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string()),
+                    };
+                    found.unreadable.push(Unreadable { rel: at, reason });
+                }
+            }
+        }
+    }
+    found.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    found.files.dedup_by(|a, b| a.rel == b.rel);
+    found
+        .unreadable
+        .sort_by(|a, b| (&a.rel, &a.reason).cmp(&(&b.rel, &b.reason)));
+    found.unreadable.dedup();
+    found
+}
+
+/// `path` relative to `root` when below it, `/`-separated; otherwise `path` as given.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let rel = rel.strip_prefix(".").unwrap_or(rel);
+    let mut out = String::new();
+    for component in rel.components() {
+        match component {
+            Component::CurDir => continue,
+            Component::RootDir => {
+                out.push('/');
+                continue;
+            }
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    if out.is_empty() { ".".to_string() } else { out }
+}
+
+/// Crate names by package directory, read from each `Cargo.toml` once.
+#[derive(Default)]
+struct CrateNames {
+    by_dir: HashMap<PathBuf, Option<String>>,
+}
+
+impl CrateNames {
+    fn package_name(&mut self, dir: &Path) -> Option<String> {
+        self.by_dir
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+                let manifest: toml::Table = text.parse().ok()?;
+                let name = manifest.get("package")?.get("name")?.as_str()?;
+                Some(name.replace('-', "_"))
+            })
+            .clone()
+    }
+
+    /// The module path of `file`: from the nearest package's layout (`src/lib.rs` is the crate
+    /// root, `src/a/b.rs` is `a::b`, `src/bin/x.rs` and `tests/x.rs` are crates of their
+    /// own), or, outside any package, from its path below the walked directory.
+    fn module_of(&mut self, file: &Path, walked: &Path) -> PathSegs {
+        let package = file
+            .ancestors()
+            .skip(1)
+            .find(|dir| dir.join("Cargo.toml").is_file());
+        let (base, crate_name) = match package {
+            Some(dir) => {
+                let name = self
+                    .package_name(dir)
+                    .unwrap_or_else(|| "crate".to_string());
+                (dir.to_path_buf(), name)
+            }
+            None => {
+                let base = if walked.is_file() {
+                    walked.parent().unwrap_or(walked).to_path_buf()
+                } else {
+                    walked.to_path_buf()
+                };
+                (base, "crate".to_string())
+            }
+        };
+        let rel = file.strip_prefix(&base).unwrap_or(file);
+        let mut parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if let Some(last) = parts.last_mut()
+            && let Some(stem) = last.strip_suffix(".rs")
+        {
+            *last = stem.to_string();
+        }
+        let mut module = match parts.first().map(String::as_str) {
+            Some("src") if parts.get(1).map(String::as_str) == Some("bin") => {
+                parts.drain(..2);
+                Vec::new()
+            }
+            Some("src") => {
+                parts.remove(0);
+                vec![crate_name]
+            }
+            Some("tests" | "examples" | "benches") => {
+                parts.remove(0);
+                Vec::new()
+            }
+            _ if package.is_some() => vec![crate_name],
+            _ => vec![crate_name],
+        };
+        let file_name = parts.pop().unwrap_or_default();
+        module.extend(parts);
+        let is_root_file = matches!(file_name.as_str(), "lib" | "main" | "mod");
+        if !is_root_file || module.is_empty() {
+            module.push(file_name);
+        }
+        module
+    }
+}

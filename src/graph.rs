@@ -1,0 +1,505 @@
+//! The petgraph model: functions joined by calls and events, the keys they read and write,
+//! and the queries rules need (entries, what runs, write paths, dependencies between keys).
+
+use crate::facts::*;
+use crate::resolve::{FnId, Resolution, Resolver};
+use cachelint_core::{AnnotationKind, KeyPattern};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::time::Duration;
+
+/// Why one function reaches another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A call in the caller's body.
+    Call(SrcSpan),
+    /// The caller publishes this event (at this span); the callee subscribes to it.
+    Event {
+        name: String,
+        publish: SrcSpan,
+        subscribe: SrcSpan,
+    },
+}
+
+/// A key in a `#[reads]` or `#[writes]`, resolved and parsed.
+#[derive(Debug, Clone)]
+pub struct KeySite {
+    pub function: FnId,
+    pub key: KeyPattern,
+    pub span: SrcSpan,
+    /// `allow(...)` of the attribute it is written in.
+    pub allow: Vec<String>,
+    /// `ttl` (reads only).
+    pub ttl: Option<Duration>,
+}
+
+/// An explicit `depends_on` entry of a read key.
+#[derive(Debug, Clone)]
+pub struct DeclaredDependency {
+    pub key: KeyPattern,
+    pub span: SrcSpan,
+}
+
+/// An event in a `#[publishes]` or `#[subscribes]`.
+#[derive(Debug, Clone)]
+pub struct EventSite {
+    pub function: FnId,
+    pub name: String,
+    pub span: SrcSpan,
+    pub allow: Vec<String>,
+}
+
+/// Why read key `from` depends on read key `to`.
+#[derive(Debug, Clone)]
+pub enum DependencyReason {
+    /// `depends_on` lists it, at this span.
+    Declared { read: usize, span: SrcSpan },
+    /// The function reading `from` (read site `read`) reaches, through these calls, one that
+    /// reads `to` (read site `target`).
+    Inferred {
+        read: usize,
+        target: usize,
+        calls: Vec<(FnId, SrcSpan)>,
+    },
+}
+
+/// The whole model.
+pub struct Model {
+    pub functions: Vec<FnFact>,
+    pub graph: DiGraph<FnId, Step>,
+    pub reads: Vec<KeySite>,
+    pub writes: Vec<KeySite>,
+    pub publishes: Vec<EventSite>,
+    pub subscribes: Vec<EventSite>,
+    /// Per read site, its explicit `depends_on`, if it declares one.
+    pub declared: Vec<Option<Vec<DeclaredDependency>>>,
+    /// Functions that can run: reachable from an entry.
+    pub live: Vec<bool>,
+    /// Functions nothing calls or reaches by event (and that can run), sorted.
+    pub entries: Vec<FnId>,
+    /// Calls left unresolved because the receiver's type is unknown: (caller, span, method, candidates).
+    pub ambiguous: Vec<(FnId, SrcSpan, String, Vec<FnId>)>,
+    /// Keys and events that could not be used, for `invalid_key`.
+    pub problems: Vec<Problem>,
+}
+
+impl Model {
+    /// Builds the model from every file's facts.
+    pub fn build(files: Vec<FileFacts>, sep: char) -> Model {
+        let mut functions = Vec::new();
+        let (mut types, mut aliases, mut consts, mut uses, mut problems) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for file in files {
+            functions.extend(file.functions);
+            types.extend(file.types);
+            aliases.extend(file.aliases);
+            consts.extend(file.consts);
+            uses.extend(file.uses);
+            problems.extend(file.problems);
+        }
+        let resolver = Resolver::new(&functions, &types, &aliases, &consts, &uses);
+        let mut graph = DiGraph::with_capacity(functions.len(), functions.len() * 2);
+        for id in 0..functions.len() {
+            graph.add_node(id);
+        }
+        let mut ambiguous = Vec::new();
+        for (id, function) in functions.iter().enumerate() {
+            for call in &function.calls {
+                match resolver.call(id, call) {
+                    Resolution::Fns(targets) => {
+                        for target in targets {
+                            graph.add_edge(
+                                NodeIndex::new(id),
+                                NodeIndex::new(target),
+                                Step::Call(call.span),
+                            );
+                        }
+                    }
+                    Resolution::Ambiguous(candidates) => {
+                        if let CallTarget::Method { name, .. } = &call.target {
+                            ambiguous.push((id, call.span, name.clone(), candidates));
+                        }
+                    }
+                    Resolution::Outside => {}
+                }
+            }
+        }
+        let mut sites = Sites::default();
+        for (id, function) in functions.iter().enumerate() {
+            for annotation in &function.annotations {
+                sites.add(id, function, annotation, &resolver, sep, &mut problems);
+            }
+        }
+        for publish in &sites.publishes {
+            for subscribe in sites.subscribes.iter().filter(|s| s.name == publish.name) {
+                let step = Step::Event {
+                    name: publish.name.clone(),
+                    publish: publish.span,
+                    subscribe: subscribe.span,
+                };
+                let (from, to) = (
+                    NodeIndex::new(publish.function),
+                    NodeIndex::new(subscribe.function),
+                );
+                graph.add_edge(from, to, step);
+            }
+        }
+        let (entries, live) = entries_and_live(&graph, &sites);
+        Model {
+            functions,
+            graph,
+            reads: sites.reads,
+            writes: sites.writes,
+            publishes: sites.publishes,
+            subscribes: sites.subscribes,
+            declared: sites.declared,
+            live,
+            entries,
+            ambiguous,
+            problems,
+        }
+    }
+
+    /// Every function reachable from `from` (itself included), with the step that first
+    /// reached it, in breadth-first order.
+    pub fn reach(&self, from: FnId, calls_only: bool) -> Vec<(FnId, Option<(FnId, Step)>)> {
+        let mut seen = vec![false; self.functions.len()];
+        let mut order = vec![(from, None)];
+        seen[from] = true;
+        let mut queue = VecDeque::from([from]);
+        while let Some(at) = queue.pop_front() {
+            for edge in self.graph.edges(NodeIndex::new(at)) {
+                if calls_only && !matches!(edge.weight(), Step::Call(_)) {
+                    continue;
+                }
+                let to = edge.target().index();
+                if !seen[to] {
+                    seen[to] = true;
+                    order.push((to, Some((at, edge.weight().clone()))));
+                    queue.push_back(to);
+                }
+            }
+        }
+        order
+    }
+
+    /// The steps from `from` to `to` along a breadth-first reach list.
+    pub fn path_to(reach: &[(FnId, Option<(FnId, Step)>)], to: FnId) -> Vec<(FnId, Step)> {
+        let parent: HashMap<FnId, &(FnId, Step)> = reach
+            .iter()
+            .filter_map(|(id, p)| p.as_ref().map(|p| (*id, p)))
+            .collect();
+        let mut steps = Vec::new();
+        let mut at = to;
+        while let Some((prev, step)) = parent.get(&at) {
+            steps.push((*prev, step.clone()));
+            at = *prev;
+            if steps.len() > parent.len() {
+                break;
+            }
+        }
+        steps.reverse();
+        steps
+    }
+
+    /// `crate::module::Type::name` of a function, for messages and fingerprints.
+    pub fn qualified_name(&self, id: FnId) -> String {
+        let function = &self.functions[id];
+        let mut path = function.module.join("::");
+        if let Some(owner) = &function.owner {
+            let ty = match (&owner.self_ty, &owner.trait_path) {
+                (Some(TypeRef::Path(p)), _) => p.last().cloned(),
+                (None, Some(t)) => t.last().cloned(),
+                _ => None,
+            };
+            if let Some(ty) = ty {
+                path.push_str("::");
+                path.push_str(&ty);
+            }
+        }
+        path.push_str("::");
+        path.push_str(&function.name);
+        path
+    }
+
+    /// The function's short display name: `Type::name` or `name`.
+    pub fn display_name(&self, id: FnId) -> String {
+        let function = &self.functions[id];
+        match function
+            .owner
+            .as_ref()
+            .and_then(|o| match (&o.self_ty, &o.trait_path) {
+                (Some(TypeRef::Path(p)), _) => p.last(),
+                (None, Some(t)) => t.last(),
+                _ => None,
+            }) {
+            Some(ty) => format!("{ty}::{}", function.name),
+            None => function.name.clone(),
+        }
+    }
+
+    /// Read key → the read keys it depends on, directly, with why; transitive closure is the
+    /// caller's business. Keys are grouped by canonical text.
+    pub fn dependencies(&self) -> BTreeMap<String, BTreeMap<String, DependencyReason>> {
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_function: HashMap<FnId, Vec<usize>> = HashMap::new();
+        for (index, read) in self.reads.iter().enumerate() {
+            by_key.entry(read.key.canonical()).or_default().push(index);
+            by_function.entry(read.function).or_default().push(index);
+        }
+        let mut deps: BTreeMap<String, BTreeMap<String, DependencyReason>> = BTreeMap::new();
+        for (key, sites) in &by_key {
+            let declared: Vec<(usize, &Vec<DeclaredDependency>)> = sites
+                .iter()
+                .filter_map(|&s| self.declared[s].as_ref().map(|d| (s, d)))
+                .collect();
+            let entry = deps.entry(key.clone()).or_default();
+            if !declared.is_empty() {
+                for (read, list) in declared {
+                    for dep in list {
+                        let reason = DependencyReason::Declared {
+                            read,
+                            span: dep.span,
+                        };
+                        entry.entry(dep.key.canonical()).or_insert(reason);
+                    }
+                }
+                continue;
+            }
+            for &read in sites {
+                let from = self.reads[read].function;
+                let reach = self.reach(from, true);
+                for (to, _) in reach.iter().skip(1) {
+                    for &target in by_function.get(to).into_iter().flatten() {
+                        let dep_key = self.reads[target].key.canonical();
+                        if dep_key == *key || entry.contains_key(&dep_key) {
+                            continue;
+                        }
+                        let calls = Model::path_to(&reach, *to)
+                            .into_iter()
+                            .filter_map(|(f, step)| match step {
+                                Step::Call(span) => Some((f, span)),
+                                Step::Event { .. } => None,
+                            })
+                            .collect();
+                        entry.insert(
+                            dep_key,
+                            DependencyReason::Inferred {
+                                read,
+                                target,
+                                calls,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        deps
+    }
+}
+
+#[derive(Default)]
+struct Sites {
+    reads: Vec<KeySite>,
+    writes: Vec<KeySite>,
+    publishes: Vec<EventSite>,
+    subscribes: Vec<EventSite>,
+    declared: Vec<Option<Vec<DeclaredDependency>>>,
+}
+
+impl Sites {
+    fn add(
+        &mut self,
+        id: FnId,
+        function: &FnFact,
+        annotation: &AnnotationFact,
+        resolver: &Resolver,
+        sep: char,
+        problems: &mut Vec<Problem>,
+    ) {
+        let allow = annotation.allow.clone();
+        let resolve =
+            |fact: &KeyFact, problems: &mut Vec<Problem>| -> Option<(String, KeyPattern)> {
+                let text = match &fact.source {
+                    KeySource::Literal(text) => text.clone(),
+                    KeySource::Const(path) => match resolver.constant(&function.module, path) {
+                        Some(c) => match &c.value {
+                            Some(value) => value.clone(),
+                            None => {
+                                problems.push(Problem {
+                                    rule: "invalid_key",
+                                    message: format!(
+                                        "key constant `{}` is not a string literal",
+                                        path.join("::")
+                                    ),
+                                    span: fact.span,
+                                    allow: allow.clone(),
+                                });
+                                return None;
+                            }
+                        },
+                        None => {
+                            problems.push(Problem {
+                                rule: "invalid_key",
+                                message: format!(
+                                    "cannot resolve key constant `{}` in the analyzed code",
+                                    path.join("::")
+                                ),
+                                span: fact.span,
+                                allow: allow.clone(),
+                            });
+                            return None;
+                        }
+                    },
+                };
+                if annotation.kind.takes_events() {
+                    return Some((text, KeyPattern::parse("*", sep).ok()?));
+                }
+                match KeyPattern::parse(&text, sep) {
+                    Ok(key) => Some((text, key)),
+                    Err(err) => {
+                        // Literal keys were already checked while reading the attribute.
+                        if matches!(fact.source, KeySource::Const(_)) {
+                            problems.push(Problem {
+                                rule: "invalid_key",
+                                message: format!("invalid key `{text}`: {}", err.message),
+                                span: fact.span,
+                                allow: allow.clone(),
+                            });
+                        }
+                        None
+                    }
+                }
+            };
+        let ttl = annotation.ttl.map(|(d, _)| d);
+        for fact in &annotation.keys {
+            let Some((text, key)) = resolve(fact, problems) else {
+                continue;
+            };
+            match annotation.kind {
+                AnnotationKind::Reads => {
+                    let declared = if annotation.depends_on.is_empty() {
+                        None
+                    } else {
+                        let deps = annotation
+                            .depends_on
+                            .iter()
+                            .filter_map(|d| {
+                                resolve(d, problems)
+                                    .map(|(_, key)| DeclaredDependency { key, span: d.span })
+                            })
+                            .collect();
+                        Some(deps)
+                    };
+                    self.declared.push(declared);
+                    self.reads.push(KeySite {
+                        function: id,
+                        key,
+                        span: fact.span,
+                        allow: allow.clone(),
+                        ttl,
+                    });
+                }
+                AnnotationKind::Writes => {
+                    self.writes.push(KeySite {
+                        function: id,
+                        key,
+                        span: fact.span,
+                        allow: allow.clone(),
+                        ttl: None,
+                    });
+                }
+                AnnotationKind::Publishes | AnnotationKind::Subscribes => {
+                    let site = EventSite {
+                        function: id,
+                        name: text,
+                        span: fact.span,
+                        allow: allow.clone(),
+                    };
+                    if annotation.kind == AnnotationKind::Publishes {
+                        self.publishes.push(site);
+                    } else {
+                        self.subscribes.push(site);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Entries: functions in a source component of the condensed graph (nothing outside calls
+/// them), except subscribers, which run only when their event is published. Live: whatever
+/// an entry reaches.
+fn entries_and_live(graph: &DiGraph<FnId, Step>, sites: &Sites) -> (Vec<FnId>, Vec<bool>) {
+    let subscribers: BTreeSet<FnId> = sites.subscribes.iter().map(|s| s.function).collect();
+    let components = petgraph::algo::tarjan_scc(graph);
+    let mut component_of = vec![0usize; graph.node_count()];
+    for (index, component) in components.iter().enumerate() {
+        for node in component {
+            component_of[node.index()] = index;
+        }
+    }
+    let mut entries = Vec::new();
+    for (index, component) in components.iter().enumerate() {
+        let called_from_outside = component.iter().any(|node| {
+            graph
+                .neighbors_directed(*node, petgraph::Direction::Incoming)
+                .any(|from| component_of[from.index()] != index)
+        });
+        if called_from_outside {
+            continue;
+        }
+        for node in component {
+            if !subscribers.contains(&node.index()) {
+                entries.push(node.index());
+            }
+        }
+    }
+    entries.sort_unstable();
+    let mut live = vec![false; graph.node_count()];
+    let mut queue: VecDeque<NodeIndex> = entries.iter().map(|&e| NodeIndex::new(e)).collect();
+    for &e in &entries {
+        live[e] = true;
+    }
+    while let Some(at) = queue.pop_front() {
+        for next in graph.neighbors(at) {
+            if !live[next.index()] {
+                live[next.index()] = true;
+                queue.push_back(next);
+            }
+        }
+    }
+    (entries, live)
+}
+
+impl Model {
+    /// Lines describing every method call left unresolved because its receiver's type is
+    /// unknown while analyzed methods share its name (for `--verbose`).
+    pub fn ambiguity_report(&self, workspace: &crate::analyze::Workspace) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .ambiguous
+            .iter()
+            .map(|(caller, span, name, candidates)| {
+                let file = workspace
+                    .discovery
+                    .files
+                    .get(span.file as usize)
+                    .map_or("?", |f| f.rel.as_str());
+                let names: Vec<String> =
+                    candidates.iter().map(|&c| self.qualified_name(c)).collect();
+                format!(
+                    "{file}:{}:{}: note: in `{}`, the receiver type of `.{name}()` is unknown; \
+                     not following it (could be {})",
+                    span.start.line,
+                    span.start.column + 1,
+                    self.display_name(*caller),
+                    names.join(", ")
+                )
+            })
+            .collect();
+        lines.sort();
+        lines.dedup();
+        lines
+    }
+}

@@ -1,0 +1,182 @@
+//! One module per output format, all rendering the same [`Analysis`].
+//!
+//! Every renderer is deterministic: findings come out in the order [`Analysis::findings`]
+//! holds them, paths exactly as [`Location::file`] spells them, and nothing depends on the
+//! clock except the `human` summary when [`RenderOptions::show_elapsed`] is set.
+
+mod github;
+mod gitlab;
+mod human;
+mod json;
+mod rdjsonl;
+mod sarif;
+mod short;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::Analysis;
+use crate::finding::{Finding, Location, Suggestion};
+
+/// An output format, as `--message-format` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette reports with source snippets, then a summary line.
+    Human,
+    /// `path:line:col: level[rule]: message`, one line per finding.
+    Short,
+    /// cargo's `--message-format=json` stream of rustc diagnostics.
+    Json,
+    /// One SARIF 2.1.0 log.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// reviewdog diagnostics, one JSON object per line.
+    Rdjsonl,
+}
+
+/// How to render, beyond the findings themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Use ANSI colors (`human` only).
+    pub color: bool,
+    /// Print the analysis time in the `human` summary line (off in tests).
+    pub show_elapsed: bool,
+    /// The cargo package `json` messages are attributed to; a synthetic one when `None`.
+    pub package: Option<PackageInfo>,
+    /// Absolute path of the directory `Location::file` is relative to; SARIF records it as
+    /// `%SRCROOT%`.
+    pub workspace_root: Option<PathBuf>,
+}
+
+/// The cargo package and target a `compiler-message` names (cargo's `package_id`,
+/// `manifest_path` and `target`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageInfo {
+    /// cargo's package id, e.g. `path+file:///work/svc#0.1.0`.
+    pub id: String,
+    /// Absolute path of the package's `Cargo.toml`.
+    pub manifest_path: String,
+    /// Target name (`svc`, with `-` turned into `_` for libraries, as cargo reports it).
+    pub target_name: String,
+    /// Target kind as cargo spells it: `lib`, `bin`, `test`, `example`, `bench`.
+    pub target_kind: String,
+    /// Absolute path of the target's root source file.
+    pub src_path: String,
+    /// Rust edition: `2015`, `2018`, `2021` or `2024`.
+    pub edition: String,
+}
+
+/// Writes `analysis` to `out` in `format`.
+pub fn render(
+    format: Format,
+    analysis: &Analysis,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => human::render(analysis, options, out),
+        Format::Short => short::render(analysis, out),
+        Format::Json => json::render(analysis, options, out),
+        Format::Sarif => sarif::render(analysis, options, out),
+        Format::Github => github::render(analysis, out),
+        Format::Gitlab => gitlab::render(analysis, out),
+        Format::Rdjsonl => rdjsonl::render(analysis, out),
+    }
+}
+
+/// One source line a location covers, with the covered part as 1-based character columns
+/// (`highlight_end` exclusive), as rustc's JSON `text` entries hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLine<'a> {
+    /// The line without its line ending.
+    pub text: &'a str,
+    /// First highlighted character, 1-based.
+    pub highlight_start: u32,
+    /// One past the last highlighted character, 1-based.
+    pub highlight_end: u32,
+}
+
+/// The lines `location` spans in `analysis.sources`, or none when the file's text is not
+/// there or the location lies outside it.
+pub fn source_lines<'a>(analysis: &'a Analysis, location: &Location) -> Vec<SourceLine<'a>> {
+    let Some(text) = analysis.sources.get(&location.file) else {
+        return Vec::new();
+    };
+    let first = location.line_start.max(1);
+    let last = location.line_end.max(first);
+    let lines = text
+        .split('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .enumerate()
+        .skip(first as usize - 1)
+        .take((last - first) as usize + 1);
+    lines
+        .map(|(index, line)| {
+            let number = index as u32 + 1;
+            let past_end = line.chars().count() as u32 + 1;
+            let start = if number == first {
+                location.column_start
+            } else {
+                1
+            };
+            let end = if number == last {
+                location.column_end
+            } else {
+                past_end
+            };
+            SourceLine {
+                text: line,
+                highlight_start: start.clamp(1, past_end),
+                highlight_end: end.clamp(1, past_end),
+            }
+        })
+        .collect()
+}
+
+/// `location`'s byte range in its file's text, when the text is known and the range lies on
+/// character boundaries inside it.
+pub(crate) fn byte_range(analysis: &Analysis, location: &Location) -> Option<(usize, usize)> {
+    let text = analysis.sources.get(&location.file)?;
+    let (start, end) = (location.byte_start as usize, location.byte_end as usize);
+    let valid = start <= end && text.is_char_boundary(start) && text.is_char_boundary(end);
+    valid.then_some((start, end))
+}
+
+/// The finding's message followed by one line per related location (when `related`), note,
+/// help and suggestion, for formats whose only text field is one message.
+pub(crate) fn full_message(finding: &Finding, related: bool) -> String {
+    let mut lines = vec![finding.message.clone()];
+    if related {
+        lines.extend(finding.related.iter().map(|label| {
+            let at = &label.location;
+            let (file, line, column) = (&at.file, at.line_start, at.column_start);
+            format!("--> {file}:{line}:{column}: {}", label.message)
+        }));
+    }
+    lines.extend(finding.notes.iter().map(|note| format!("note: {note}")));
+    lines.extend(finding.help.iter().map(|help| format!("help: {help}")));
+    lines.extend(
+        finding
+            .suggestion
+            .iter()
+            .map(|fix| format!("help: {}", suggestion_text(fix))),
+    );
+    lines.join("\n")
+}
+
+/// A suggestion as one help sentence: ``did you mean `a`? Replace with `"a"` ``, or rustc's
+/// ``message: `replacement` `` when the message ends without punctuation.
+pub(crate) fn suggestion_text(fix: &Suggestion) -> String {
+    let message = fix.message.trim_end();
+    if message.ends_with(['?', '.', '!']) {
+        format!("{message} Replace with `{}`", fix.replacement)
+    } else {
+        format!("{}: `{}`", message.trim_end_matches(':'), fix.replacement)
+    }
+}

@@ -1,0 +1,523 @@
+//! Name resolution within the analyzed code: which functions a call can reach.
+//!
+//! Paths are resolved through module paths, `use` imports (aliases and globs), `crate`,
+//! `self`, `super` and `Self`. Method calls are resolved by the receiver's type, found from
+//! `self`, typed parameters, struct fields, `let` bindings and return types. A call whose
+//! receiver type is unknown or foreign (a `HashMap`'s `get`) resolves to nothing: an
+//! unresolvable call is no edge.
+
+use crate::facts::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Index of a function in the model.
+pub type FnId = usize;
+
+/// A type as resolution sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// A struct, enum or union of the analyzed code, by absolute path.
+    Local(PathSegs),
+    /// Some implementor of these analyzed traits (by absolute path).
+    Traits(Vec<PathSegs>),
+    /// `Option`/`Result` of a type.
+    Fallible(Box<Ty>),
+    /// A type from outside the analyzed code.
+    Foreign,
+    /// Not known.
+    Unknown,
+}
+
+/// What a call resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// These functions (more than one for trait dispatch).
+    Fns(Vec<FnId>),
+    /// Nothing in the analyzed code (a foreign function or method).
+    Outside,
+    /// The receiver's type is unknown and analyzed methods share the name.
+    Ambiguous(Vec<FnId>),
+}
+
+struct TypeInfo<'a> {
+    fact: &'a TypeFact,
+}
+
+/// Lookup tables over all facts.
+pub struct Resolver<'a> {
+    fns: &'a [FnFact],
+    free_fns: HashMap<(&'a [String], &'a str), Vec<FnId>>,
+    methods: HashMap<(PathSegs, &'a str), Vec<FnId>>,
+    methods_by_name: HashMap<&'a str, Vec<FnId>>,
+    trait_methods: HashMap<(PathSegs, &'a str), Vec<FnId>>,
+    type_traits: HashMap<PathSegs, BTreeSet<PathSegs>>,
+    types: HashMap<PathSegs, TypeInfo<'a>>,
+    aliases: HashMap<PathSegs, &'a AliasFact>,
+    uses: HashMap<&'a [String], Vec<&'a UseFact>>,
+    consts: HashMap<PathSegs, &'a ConstFact>,
+    crates: HashSet<&'a str>,
+}
+
+const MAX_DEPTH: usize = 12;
+
+impl<'a> Resolver<'a> {
+    /// Builds the tables. `fns` is the model's function list, indexed by [`FnId`].
+    pub fn new(
+        fns: &'a [FnFact],
+        types: &'a [TypeFact],
+        aliases: &'a [AliasFact],
+        consts: &'a [ConstFact],
+        uses: &'a [UseFact],
+    ) -> Self {
+        let mut r = Resolver {
+            fns,
+            free_fns: HashMap::new(),
+            methods: HashMap::new(),
+            methods_by_name: HashMap::new(),
+            trait_methods: HashMap::new(),
+            type_traits: HashMap::new(),
+            types: HashMap::new(),
+            aliases: HashMap::new(),
+            uses: HashMap::new(),
+            consts: HashMap::new(),
+            crates: HashSet::new(),
+        };
+        for fact in fns {
+            r.crates.insert(fact.module[0].as_str());
+        }
+        for fact in types {
+            r.types
+                .insert(joined(&fact.module, &fact.name), TypeInfo { fact });
+        }
+        for fact in aliases {
+            r.aliases.insert(joined(&fact.module, &fact.name), fact);
+        }
+        for fact in uses {
+            r.uses.entry(fact.module.as_slice()).or_default().push(fact);
+        }
+        for fact in consts {
+            r.consts.insert(joined(&fact.module, &fact.name), fact);
+        }
+        for (id, fact) in fns.iter().enumerate() {
+            let Some(owner) = &fact.owner else {
+                r.free_fns
+                    .entry((fact.module.as_slice(), fact.name.as_str()))
+                    .or_default()
+                    .push(id);
+                continue;
+            };
+            let trait_path = owner
+                .trait_path
+                .as_ref()
+                .and_then(|p| r.type_path(&fact.module, p, None, 0));
+            match owner
+                .self_ty
+                .as_ref()
+                .map(|t| r.ty(&fact.module, t, None, &[], 0))
+            {
+                Some(Ty::Local(self_ty)) => {
+                    r.methods
+                        .entry((self_ty.clone(), fact.name.as_str()))
+                        .or_default()
+                        .push(id);
+                    r.methods_by_name
+                        .entry(fact.name.as_str())
+                        .or_default()
+                        .push(id);
+                    if let Some(t) = &trait_path {
+                        r.type_traits.entry(self_ty).or_default().insert(t.clone());
+                    }
+                }
+                Some(_) => {}
+                None => r
+                    .methods_by_name
+                    .entry(fact.name.as_str())
+                    .or_default()
+                    .push(id),
+            }
+            if let Some(t) = trait_path {
+                r.trait_methods
+                    .entry((t, fact.name.as_str()))
+                    .or_default()
+                    .push(id);
+            }
+        }
+        r
+    }
+
+    /// The absolute path `segs` names from `module`, following `use` imports.
+    fn absolute(
+        &self,
+        module: &[String],
+        segs: &[String],
+        self_ty: Option<&PathSegs>,
+        depth: usize,
+    ) -> Vec<PathSegs> {
+        let Some(first) = segs.first() else {
+            return Vec::new();
+        };
+        if depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        let rest = &segs[1..];
+        let with = |base: &[String]| -> PathSegs { base.iter().chain(rest).cloned().collect() };
+        match first.as_str() {
+            "crate" => return vec![with(&module[..1])],
+            "self" => return vec![with(module)],
+            "super" => {
+                let parent = &module[..module.len().saturating_sub(1).max(1)];
+                return self.absolute(parent, &with_self(rest), self_ty, depth + 1);
+            }
+            "Self" => return self_ty.map(|t| with(t)).into_iter().collect(),
+            _ => {}
+        }
+        let mut out = Vec::new();
+        if let Some(uses) = self.uses.get(module) {
+            for u in uses
+                .iter()
+                .filter(|u| u.alias.as_deref() == Some(first.as_str()))
+            {
+                for base in self.absolute(module, &u.path, self_ty, depth + 1) {
+                    out.push(with(&base));
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(module.iter().chain(segs).cloned().collect());
+            if self.crates.contains(first.as_str()) {
+                out.push(segs.to_vec());
+            }
+            if let Some(uses) = self.uses.get(module) {
+                for glob in uses.iter().filter(|u| u.alias.is_none()) {
+                    for base in self.absolute(module, &glob.path, self_ty, depth + 1) {
+                        out.push(base.into_iter().chain(segs.iter().cloned()).collect());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The analyzed type or trait a type path names, aliases followed.
+    fn type_path(
+        &self,
+        module: &[String],
+        segs: &[String],
+        self_ty: Option<&PathSegs>,
+        depth: usize,
+    ) -> Option<PathSegs> {
+        for path in self.absolute(module, segs, self_ty, depth) {
+            if self.types.contains_key(&path) {
+                return Some(path);
+            }
+            if let Some(alias) = self.aliases.get(&path)
+                && depth < MAX_DEPTH
+                && let TypeRef::Path(target) = &alias.target
+            {
+                return self.type_path(&alias.module, target, None, depth + 1);
+            }
+        }
+        None
+    }
+
+    /// Resolves a written type in `module`.
+    pub fn ty(
+        &self,
+        module: &[String],
+        ty: &TypeRef,
+        self_ty: Option<&Ty>,
+        generics: &[(String, Vec<PathSegs>)],
+        depth: usize,
+    ) -> Ty {
+        let self_path = match self_ty {
+            Some(Ty::Local(p)) => Some(p),
+            _ => None,
+        };
+        match ty {
+            TypeRef::SelfType => self_ty.cloned().unwrap_or(Ty::Unknown),
+            TypeRef::Fallible(inner) => Ty::Fallible(Box::new(self.ty(
+                module,
+                inner,
+                self_ty,
+                generics,
+                depth + 1,
+            ))),
+            TypeRef::Traits(bounds) => self.traits(module, bounds),
+            TypeRef::Other => Ty::Foreign,
+            TypeRef::Path(segs) => {
+                if let [name] = segs.as_slice()
+                    && let Some((_, bounds)) = generics.iter().find(|(g, _)| g == name)
+                {
+                    return self.traits(module, bounds);
+                }
+                match self.type_path(module, segs, self_path, depth) {
+                    Some(path) if self.types[&path].fact.is_trait => Ty::Traits(vec![path]),
+                    Some(path) => Ty::Local(path),
+                    None => Ty::Foreign,
+                }
+            }
+        }
+    }
+
+    fn traits(&self, module: &[String], bounds: &[PathSegs]) -> Ty {
+        let found: Vec<PathSegs> = bounds
+            .iter()
+            .filter_map(|b| self.type_path(module, b, None, 0))
+            .collect();
+        if found.is_empty() {
+            Ty::Foreign
+        } else {
+            Ty::Traits(found)
+        }
+    }
+
+    /// The `Self` type of a function's owner.
+    pub fn self_ty(&self, id: FnId) -> Option<Ty> {
+        let fact = &self.fns[id];
+        let owner = fact.owner.as_ref()?;
+        match &owner.self_ty {
+            Some(t) => Some(self.ty(&fact.module, t, None, &[], 0)),
+            None => owner
+                .trait_path
+                .as_ref()
+                .and_then(|p| self.type_path(&fact.module, p, None, 0))
+                .map(|p| Ty::Traits(vec![p])),
+        }
+    }
+
+    /// What the call resolves to, from inside function `caller`.
+    pub fn call(&self, caller: FnId, call: &CallFact) -> Resolution {
+        match &call.target {
+            CallTarget::Path(segs) => self.path_call(caller, segs),
+            CallTarget::Method { receiver, name } => {
+                let ty = self.value(caller, receiver, call.order, 0);
+                self.method(&ty, name)
+            }
+        }
+    }
+
+    fn path_call(&self, caller: FnId, segs: &[String]) -> Resolution {
+        let fact = &self.fns[caller];
+        let self_ty = self.self_ty(caller);
+        let self_path = match &self_ty {
+            Some(Ty::Local(p)) => Some(p),
+            Some(Ty::Traits(t)) => t.first(),
+            _ => None,
+        };
+        for path in self.absolute(&fact.module, segs, self_path, 0) {
+            let Some((name, parent)) = path.split_last() else {
+                continue;
+            };
+            if let Some(ids) = self.free_fns.get(&(parent, name.as_str())) {
+                return Resolution::Fns(ids.clone());
+            }
+            if parent.is_empty() {
+                continue;
+            }
+            let owner_ty = if self_path.is_some_and(|p| p == parent) {
+                self_ty.clone().unwrap_or(Ty::Unknown)
+            } else {
+                match self.type_path(&fact.module, parent, None, 0) {
+                    Some(p) if self.types[&p].fact.is_trait => Ty::Traits(vec![p]),
+                    Some(p) => Ty::Local(p),
+                    None => continue,
+                }
+            };
+            if let Resolution::Fns(ids) = self.method(&owner_ty, name) {
+                return Resolution::Fns(ids);
+            }
+        }
+        Resolution::Outside
+    }
+
+    /// The functions a method call on a value of type `ty` reaches.
+    pub fn method(&self, ty: &Ty, name: &str) -> Resolution {
+        match ty {
+            Ty::Local(path) => {
+                if let Some(ids) = self.methods.get(&(path.clone(), name)) {
+                    return Resolution::Fns(ids.clone());
+                }
+                // A trait's default method, for a type that implements the trait.
+                let mut ids = Vec::new();
+                for t in self.type_traits.get(path).into_iter().flatten() {
+                    ids.extend(self.trait_defaults(t, name));
+                }
+                if ids.is_empty() {
+                    Resolution::Outside
+                } else {
+                    Resolution::Fns(ids)
+                }
+            }
+            Ty::Traits(traits) => {
+                let ids: Vec<FnId> = traits
+                    .iter()
+                    .filter_map(|t| self.trait_methods.get(&(t.clone(), name)))
+                    .flatten()
+                    .copied()
+                    .collect();
+                if ids.is_empty() {
+                    Resolution::Outside
+                } else {
+                    Resolution::Fns(ids)
+                }
+            }
+            Ty::Fallible(_) | Ty::Foreign => Resolution::Outside,
+            Ty::Unknown => match self.methods_by_name.get(name) {
+                Some(ids) => Resolution::Ambiguous(ids.clone()),
+                None => Resolution::Outside,
+            },
+        }
+    }
+
+    fn trait_defaults<'b>(
+        &'b self,
+        t: &PathSegs,
+        name: &'b str,
+    ) -> impl Iterator<Item = FnId> + 'b {
+        self.trait_methods
+            .get(&(t.clone(), name))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&id| {
+                self.fns[id]
+                    .owner
+                    .as_ref()
+                    .is_some_and(|o| o.self_ty.is_none())
+            })
+    }
+
+    /// The type of a value inside function `caller`, as of body position `order`.
+    fn value(&self, caller: FnId, value: &ValueExpr, order: u32, depth: usize) -> Ty {
+        if depth > MAX_DEPTH {
+            return Ty::Unknown;
+        }
+        let fact = &self.fns[caller];
+        let self_ty = self.self_ty(caller);
+        match value {
+            ValueExpr::SelfValue => self_ty.unwrap_or(Ty::Unknown),
+            ValueExpr::Name(name) => {
+                let local = fact
+                    .locals
+                    .iter()
+                    .rev()
+                    .find(|l| l.order < order && l.name == *name);
+                if let Some(local) = local {
+                    return self.value(caller, &local.value, local.order, depth + 1);
+                }
+                match fact.params.iter().find(|(p, _)| p == name) {
+                    Some((_, ty)) => self.ty(&fact.module, ty, self_ty.as_ref(), &fact.generics, 0),
+                    None => Ty::Unknown,
+                }
+            }
+            ValueExpr::Field(base, field) => match self.value(caller, base, order, depth + 1) {
+                Ty::Local(path) => {
+                    let info = &self.types[&path];
+                    match info.fact.fields.iter().find(|(f, _)| f == field) {
+                        Some((_, ty)) => self.ty(
+                            &info.fact.module,
+                            ty,
+                            Some(&Ty::Local(path.clone())),
+                            &[],
+                            0,
+                        ),
+                        None => Ty::Unknown,
+                    }
+                }
+                Ty::Foreign | Ty::Fallible(_) => Ty::Foreign,
+                _ => Ty::Unknown,
+            },
+            ValueExpr::Call(segs) => match self.path_call(caller, segs) {
+                Resolution::Fns(ids) => self.return_type(&ids),
+                _ => self.constructor(caller, segs),
+            },
+            ValueExpr::MethodCall(base, name) => {
+                let base_ty = self.value(caller, base, order, depth + 1);
+                match self.method(&base_ty, name) {
+                    Resolution::Fns(ids) => self.return_type(&ids),
+                    Resolution::Outside if matches!(base_ty, Ty::Foreign | Ty::Fallible(_)) => {
+                        Ty::Foreign
+                    }
+                    _ => Ty::Unknown,
+                }
+            }
+            ValueExpr::StructLit(segs) => {
+                let self_path = match &self_ty {
+                    Some(Ty::Local(p)) => Some(p),
+                    _ => None,
+                };
+                match self.type_path(&fact.module, segs, self_path, 0) {
+                    Some(p) => Ty::Local(p),
+                    None => Ty::Foreign,
+                }
+            }
+            ValueExpr::Unwrapped(inner) => match self.value(caller, inner, order, depth + 1) {
+                Ty::Fallible(inner) => *inner,
+                Ty::Foreign => Ty::Foreign,
+                _ => Ty::Unknown,
+            },
+            ValueExpr::Typed(ty) => self.ty(&fact.module, ty, self_ty.as_ref(), &fact.generics, 0),
+            ValueExpr::Unknown => Ty::Unknown,
+        }
+    }
+
+    /// `Type::new(..)` of a type whose constructor is not in the analyzed code (a derive, a
+    /// foreign trait): the type itself for `new`/`default`, foreign for foreign types.
+    fn constructor(&self, caller: FnId, segs: &[String]) -> Ty {
+        let Some((name, parent)) = segs.split_last() else {
+            return Ty::Unknown;
+        };
+        if parent.is_empty() {
+            return Ty::Unknown;
+        }
+        let fact = &self.fns[caller];
+        match self.type_path(&fact.module, parent, None, 0) {
+            Some(p) if matches!(name.as_str(), "new" | "default") => Ty::Local(p),
+            Some(_) => Ty::Unknown,
+            None if parent.len() == 1 && parent[0].starts_with(char::is_uppercase) => Ty::Foreign,
+            None => Ty::Unknown,
+        }
+    }
+
+    fn return_type(&self, ids: &[FnId]) -> Ty {
+        let mut types = ids.iter().map(|&id| {
+            let fact = &self.fns[id];
+            match &fact.ret {
+                Some(ret) => self.ty(
+                    &fact.module,
+                    ret,
+                    self.self_ty(id).as_ref(),
+                    &fact.generics,
+                    0,
+                ),
+                None => Ty::Foreign,
+            }
+        });
+        let first = types.next().unwrap_or(Ty::Unknown);
+        if types.all(|t| t == first) {
+            first
+        } else {
+            Ty::Unknown
+        }
+    }
+
+    /// The string value of a key constant named by `segs` from `module`.
+    pub fn constant(&self, module: &[String], segs: &[String]) -> Option<&'a ConstFact> {
+        self.absolute(module, segs, None, 0)
+            .into_iter()
+            .find_map(|p| self.consts.get(&p).copied())
+    }
+}
+
+fn joined(module: &[String], name: &str) -> PathSegs {
+    module
+        .iter()
+        .cloned()
+        .chain(std::iter::once(name.to_string()))
+        .collect()
+}
+
+fn with_self(rest: &[String]) -> PathSegs {
+    std::iter::once("self".to_string())
+        .chain(rest.iter().cloned())
+        .collect()
+}

@@ -1,0 +1,56 @@
+//! Classifies each read key: covered, or exactly one of `ttl_only_read`, `version_skew`,
+//! `partial_invalidation`, `uncovered_read` (in that order of precedence).
+
+use super::{Context, Sink, partial_invalidation, ttl_only_read, uncovered_read, version_skew};
+use crate::graph::KeySite;
+
+/// Reports every read key that no write which can run covers.
+pub fn check(cx: &Context, sink: &mut Sink) {
+    let model = cx.model;
+    let (live, dead): (Vec<&KeySite>, Vec<&KeySite>) =
+        model.writes.iter().partition(|w| model.live[w.function]);
+    for read in &model.reads {
+        if live.iter().any(|w| w.key.covers(&read.key)) {
+            continue;
+        }
+        if let Some(ttl) = read.ttl {
+            if ttl > cx.max_staleness {
+                ttl_only_read::report(cx, sink, read, ttl);
+            }
+            continue;
+        }
+        if let Some(write) = skewed_write(read, &live) {
+            version_skew::report(cx, sink, read, write);
+            continue;
+        }
+        let overlapping: Vec<&KeySite> = live
+            .iter()
+            .copied()
+            .filter(|w| w.key.overlaps(&read.key))
+            .collect();
+        if !overlapping.is_empty() {
+            partial_invalidation::report(cx, sink, read, &overlapping);
+            continue;
+        }
+        let never_run: Vec<&KeySite> = dead
+            .iter()
+            .copied()
+            .filter(|w| w.key.overlaps(&read.key))
+            .collect();
+        uncovered_read::report(cx, sink, read, &never_run);
+    }
+}
+
+/// A write that would invalidate `read` if it named the read's version.
+fn skewed_write<'a>(read: &KeySite, writes: &[&'a KeySite]) -> Option<&'a KeySite> {
+    let (index, version) = read.key.version_segment()?;
+    writes
+        .iter()
+        .copied()
+        .find(|w| match w.key.version_segment() {
+            Some((w_index, w_version)) if w_index == index && w_version != version => {
+                w.key.overlaps(&read.key.with_segment(index, w_version))
+            }
+            _ => false,
+        })
+}
