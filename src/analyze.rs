@@ -6,7 +6,7 @@ use crate::facts::{FileFacts, Pos, Problem, SrcSpan};
 use crate::graph::Model;
 use crate::locate::{FileText, Locator};
 use crate::rules::{self, Context, Sink};
-use crate::{Analysis, Stats, extract};
+use crate::{Analysis, Stats, extract, prefilter};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -166,10 +166,14 @@ fn one_line(text: &str) -> String {
 /// Reads and extracts every file, builds the model and runs the rules.
 pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, Workspace), Error> {
     let started = Instant::now();
+    let mut timer = Timer::from_env(started);
     let ws = workspace(target)?;
     let levels = config::resolve_levels(&ws.config, &options.levels)?;
+    timer.lap("discover");
     let (texts, facts) = read_all(&ws.discovery, ws.config.separator, options.all_files);
+    timer.lap("read+extract");
     let model = Model::build(facts, ws.config.separator);
+    timer.lap("model");
     let locator = Locator::new(&texts);
     let cx = Context {
         model: &model,
@@ -177,8 +181,10 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         max_staleness: ws.config.max_staleness,
         dependencies: model.dependencies(),
     };
+    timer.lap("dependencies");
     let mut sink = Sink::new(levels);
     rules::check_all(&cx, &mut sink);
+    timer.lap("rules");
     let mut findings = sink.findings;
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
@@ -221,31 +227,113 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     ))
 }
 
+/// Stage timings on stderr when `CACHELINT_TIMINGS` is set, for profiling.
+struct Timer {
+    last: Option<Instant>,
+}
+
+impl Timer {
+    fn from_env(started: Instant) -> Self {
+        Timer { last: std::env::var_os("CACHELINT_TIMINGS").map(|_| started) }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(last) = self.last {
+            eprintln!("cachelint timing: {stage:<14} {:>8.3}s", last.elapsed().as_secs_f64());
+            self.last = Some(Instant::now());
+        }
+    }
+}
+
 /// Stack size for parsing threads: deeply nested code recurses deeply.
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
-/// Reads and extracts files in parallel. Returns the texts (indexed by file id; emptied for
-/// files that contributed nothing) and the facts in file order.
-fn read_all(discovery: &Discovery, sep: char, _all_files: bool) -> (Vec<FileText>, Vec<FileFacts>) {
-    let mut texts: Vec<FileText> = Vec::with_capacity(discovery.files.len());
-    let run = || {
-        discovery
-            .files
-            .par_iter()
-            .enumerate()
-            .map(|(id, file)| read_one(id as u32, file, sep))
-            .collect::<Vec<_>>()
-    };
-    let results = match rayon::ThreadPoolBuilder::new()
+/// Reads every file, then extracts the ones that can matter (all of them with `all_files`),
+/// in parallel. Returns the texts (indexed by file id; empty for files that contributed
+/// nothing) and the facts in file order.
+fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>, Vec<FileFacts>) {
+    let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build()
-    {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
-    let mut facts = Vec::with_capacity(results.len());
-    for (text, file_facts) in results {
-        texts.push(text);
+        .ok();
+    let files = &discovery.files;
+    let loaded: Vec<Result<String, FileFacts>> = in_pool(&pool, || {
+        files
+            .par_iter()
+            .enumerate()
+            .map(|(id, f)| load(id as u32, f))
+            .collect()
+    });
+    let is_candidate: Vec<bool> = in_pool(&pool, || {
+        loaded
+            .par_iter()
+            .map(|l| {
+                l.as_ref()
+                    .is_ok_and(|t| all_files || prefilter::has_annotation(t.as_bytes()))
+            })
+            .collect()
+    });
+    let mut parsed: Vec<Option<FileFacts>> = vec![None; files.len()];
+    let mut frontier: Vec<usize> = (0..files.len()).filter(|&i| is_candidate[i]).collect();
+    let mut relevant = prefilter::Relevant::default();
+    while !frontier.is_empty() {
+        let results: Vec<(usize, FileFacts)> = in_pool(&pool, || {
+            frontier
+                .par_iter()
+                .map(|&i| {
+                    let text = loaded[i].as_ref().map(String::as_str).unwrap_or("");
+                    let facts = extract::extract_file(i as u32, text, files[i].module.clone(), sep);
+                    // Facts hold positions, not spans: the span table can go.
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                    (i, facts)
+                })
+                .collect()
+        });
+        for (i, facts) in results {
+            parsed[i] = Some(facts);
+        }
+        if all_files {
+            break;
+        }
+        // Names learnt from later files can make earlier files' functions relevant.
+        loop {
+            let known = relevant.len();
+            for facts in parsed.iter().flatten() {
+                relevant.learn(facts);
+            }
+            if relevant.len() == known {
+                break;
+            }
+        }
+        let Some(words) = relevant.take_fresh() else {
+            break;
+        };
+        frontier = in_pool(&pool, || {
+            (0..files.len())
+                .into_par_iter()
+                .filter(|&i| {
+                    parsed[i].is_none()
+                        && loaded[i]
+                            .as_ref()
+                            .is_ok_and(|t| words.found_in(t.as_bytes()))
+                })
+                .collect()
+        });
+    }
+    let mut texts = Vec::with_capacity(files.len() + discovery.unreadable.len());
+    let mut facts = Vec::with_capacity(files.len() + discovery.unreadable.len());
+    for ((file, load), parsed) in files.iter().zip(loaded).zip(parsed) {
+        let (text, file_facts) = match (load, parsed) {
+            (Ok(text), Some(f)) => (text, f),
+            (Ok(_), None) => (String::new(), FileFacts::default()),
+            (Err(problem), _) => (String::new(), problem),
+        };
+        let keep = !file_facts.functions.is_empty() || !file_facts.problems.is_empty();
+        let text = if keep { text } else { String::new() };
+        texts.push(FileText {
+            rel: file.rel.clone(),
+            text: Arc::from(text),
+        });
         facts.push(file_facts);
     }
     for unreadable in &discovery.unreadable {
@@ -254,74 +342,55 @@ fn read_all(discovery: &Discovery, sep: char, _all_files: bool) -> (Vec<FileText
             rel: unreadable.rel.clone(),
             text: Arc::from(""),
         });
-        let at = Pos { line: 1, column: 0 };
-        facts.push(FileFacts {
-            problems: vec![Problem {
-                rule: "parse_error",
-                message: format!("cannot read `{}`: {}", unreadable.rel, unreadable.reason),
-                span: SrcSpan {
-                    file: id,
-                    start: at,
-                    end: at,
-                },
-                allow: Vec::new(),
-            }],
-            ..FileFacts::default()
-        });
+        let message = format!("cannot read `{}`: {}", unreadable.rel, unreadable.reason);
+        facts.push(problem_facts(id, message, Pos { line: 1, column: 0 }));
     }
     (texts, facts)
 }
 
-fn read_one(id: u32, file: &SourceFile, sep: char) -> (FileText, FileFacts) {
-    let at = Pos { line: 1, column: 0 };
-    let problem = |message: String, start: Pos| FileFacts {
+/// Runs `work` on the big-stack pool, or on the global one if it could not be built.
+fn in_pool<R: Send>(pool: &Option<rayon::ThreadPool>, work: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+fn problem_facts(file: u32, message: String, at: Pos) -> FileFacts {
+    FileFacts {
         problems: vec![Problem {
             rule: "parse_error",
             message,
             span: SrcSpan {
-                file: id,
-                start,
-                end: start,
+                file,
+                start: at,
+                end: at,
             },
             allow: Vec::new(),
         }],
         ..FileFacts::default()
-    };
-    let bytes = match std::fs::read(&file.path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            let text = FileText {
-                rel: file.rel.clone(),
-                text: Arc::from(""),
-            };
-            return (
-                text,
-                problem(format!("cannot read `{}`: {err}", file.rel), at),
-            );
-        }
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let valid = err.utf8_error().valid_up_to();
-            let bytes = err.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let line = prefix.matches('\n').count() as u32 + 1;
-            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32;
-            let message = format!("`{}` is not valid UTF-8 (at byte {valid})", file.rel);
-            let text = FileText {
-                rel: file.rel.clone(),
-                text: Arc::from(prefix),
-            };
-            return (text, problem(message, Pos { line, column }));
-        }
-    };
-    let facts = extract::extract_file(id, &text, file.module.clone(), sep);
-    proc_macro2::extra::invalidate_current_thread_spans();
-    let keep = !facts.functions.is_empty() || !facts.problems.is_empty();
-    let text = FileText {
-        rel: file.rel.clone(),
-        text: Arc::from(if keep { text } else { String::new() }),
-    };
-    (text, facts)
+    }
+}
+
+/// Reads one file as UTF-8, or says why it cannot be analyzed.
+fn load(id: u32, file: &SourceFile) -> Result<String, FileFacts> {
+    let bytes = std::fs::read(&file.path).map_err(|err| {
+        problem_facts(
+            id,
+            format!("cannot read `{}`: {err}", file.rel),
+            Pos { line: 1, column: 0 },
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let bytes = err.into_bytes();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let line = prefix.matches('\n').count() as u32 + 1;
+        let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32;
+        let message = format!(
+            "`{}` is not valid UTF-8 (byte {valid}); it is skipped",
+            file.rel
+        );
+        problem_facts(id, message, Pos { line, column })
+    })
 }

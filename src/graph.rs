@@ -2,6 +2,7 @@
 //! and the queries rules need (entries, what runs, write paths, dependencies between keys).
 
 use crate::facts::*;
+use crate::keyindex::KeyIndex;
 use crate::resolve::{FnId, Resolution, Resolver};
 use cachelint_core::{AnnotationKind, KeyPattern};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -82,6 +83,12 @@ pub struct Model {
     pub ambiguous: Vec<(FnId, SrcSpan, String, Vec<FnId>)>,
     /// Keys and events that could not be used, for `invalid_key`.
     pub problems: Vec<Problem>,
+    /// `reads` by first key segment, to find overlapping keys without a full scan.
+    pub read_index: KeyIndex,
+    /// `writes` by first key segment.
+    pub write_index: KeyIndex,
+    /// Per function, the indices of its `writes`.
+    pub writes_by_function: Vec<Vec<usize>>,
 }
 
 impl Model {
@@ -131,8 +138,12 @@ impl Model {
                 sites.add(id, function, annotation, &resolver, sep, &mut problems);
             }
         }
+        let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
+        for subscribe in &sites.subscribes {
+            subscribers.entry(subscribe.name.as_str()).or_default().push(subscribe);
+        }
         for publish in &sites.publishes {
-            for subscribe in sites.subscribes.iter().filter(|s| s.name == publish.name) {
+            for subscribe in subscribers.get(publish.name.as_str()).into_iter().flatten() {
                 let step = Step::Event {
                     name: publish.name.clone(),
                     publish: publish.span,
@@ -146,7 +157,14 @@ impl Model {
             }
         }
         let (entries, live) = entries_and_live(&graph, &sites);
+        let mut writes_by_function = vec![Vec::new(); functions.len()];
+        for (index, write) in sites.writes.iter().enumerate() {
+            writes_by_function[write.function].push(index);
+        }
         Model {
+            read_index: KeyIndex::new(sites.reads.iter().map(|r| &r.key)),
+            write_index: KeyIndex::new(sites.writes.iter().map(|w| &w.key)),
+            writes_by_function,
             functions,
             graph,
             reads: sites.reads,
@@ -164,9 +182,9 @@ impl Model {
     /// Every function reachable from `from` (itself included), with the step that first
     /// reached it, in breadth-first order.
     pub fn reach(&self, from: FnId, calls_only: bool) -> Vec<(FnId, Option<(FnId, Step)>)> {
-        let mut seen = vec![false; self.functions.len()];
+        // Reaches are usually small while the graph is not: a set, not a bitmap per call.
+        let mut seen = std::collections::HashSet::from([from]);
         let mut order = vec![(from, None)];
-        seen[from] = true;
         let mut queue = VecDeque::from([from]);
         while let Some(at) = queue.pop_front() {
             for edge in self.graph.edges(NodeIndex::new(at)) {
@@ -174,14 +192,18 @@ impl Model {
                     continue;
                 }
                 let to = edge.target().index();
-                if !seen[to] {
-                    seen[to] = true;
+                if seen.insert(to) {
                     order.push((to, Some((at, edge.weight().clone()))));
                     queue.push_back(to);
                 }
             }
         }
         order
+    }
+
+    /// The indices of the writes in functions of a reach list.
+    pub fn writes_of(&self, reach: &[(FnId, Option<(FnId, Step)>)]) -> Vec<usize> {
+        reach.iter().flat_map(|(f, _)| self.writes_by_function[*f].iter().copied()).collect()
     }
 
     /// The steps from `from` to `to` along a breadth-first reach list.

@@ -48,7 +48,8 @@ fn main() -> ExitCode {
         Some(Command::Rules) => list_rules(),
     };
     match result {
-        Ok(code) => ExitCode::from(code),
+        // The model and findings are large; the process ends here, so skip freeing them.
+        Ok(code) => std::process::exit(i32::from(code)),
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
@@ -143,7 +144,11 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
             if stale.len() == 1 { "y" } else { "ies" }
         );
     }
-    Ok(u8::from(analysis.errors() > 0))
+    let code = u8::from(analysis.errors() > 0);
+    // The process ends right after this; freeing a large model only costs time.
+    std::mem::forget(model);
+    std::mem::forget(analysis);
+    Ok(code)
 }
 
 fn explain(rule: &str) -> Result<u8, String> {

@@ -22,10 +22,7 @@ pub fn render(model: &Model) -> String {
     }
     for &entry in &model.entries {
         let reach = model.reach(entry, false);
-        let writes: Vec<_> = reach
-            .iter()
-            .flat_map(|(f, _)| model.writes.iter().filter(move |w| w.function == *f))
-            .collect();
+        let writes: Vec<_> = model.writes_of(&reach).into_iter().map(|w| &model.writes[w]).collect();
         if writes.is_empty() {
             continue;
         }
@@ -34,7 +31,9 @@ pub fn render(model: &Model) -> String {
         for write in &writes {
             keys.insert(write.key.to_string());
         }
-        for read in &model.reads {
+        let candidates: BTreeSet<usize> =
+            writes.iter().flat_map(|w| model.read_index.candidates(&w.key)).collect();
+        for read in candidates.into_iter().map(|r| &model.reads[r]) {
             let how = if writes.iter().any(|w| w.key.covers(&read.key)) {
                 ""
             } else if writes.iter().any(|w| w.key.overlaps(&read.key)) {

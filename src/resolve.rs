@@ -55,9 +55,51 @@ pub struct Resolver<'a> {
     uses: HashMap<&'a [String], Vec<&'a UseFact>>,
     consts: HashMap<PathSegs, &'a ConstFact>,
     crates: HashSet<&'a str>,
+    /// The `Self` type of each function's owner, resolved once.
+    self_tys: Vec<Option<Ty>>,
 }
 
 const MAX_DEPTH: usize = 12;
+
+/// Methods that hand back the receiver itself, or a guard or reference that derefs to it
+/// (`Arc`, `Mutex` and friends are peeled from types, so their methods are too), when the
+/// analyzed type does not define them.
+const SAME_VALUE: &[&str] = &[
+    "as_mut",
+    "as_ref",
+    "blocking_lock",
+    "blocking_read",
+    "blocking_write",
+    "borrow",
+    "borrow_mut",
+    "clone",
+    "deref",
+    "deref_mut",
+    "get_ref",
+    "lock",
+    "read",
+    "to_owned",
+    "write",
+];
+
+/// Methods of `Option`/`Result` whose result wraps the same value.
+const SAME_FALLIBLE: &[&str] = &[
+    "as_deref",
+    "as_deref_mut",
+    "as_mut",
+    "as_ref",
+    "clone",
+    "cloned",
+    "context",
+    "copied",
+    "inspect",
+    "inspect_err",
+    "map_err",
+    "ok",
+    "ok_or",
+    "ok_or_else",
+    "with_context",
+];
 
 impl<'a> Resolver<'a> {
     /// Builds the tables. `fns` is the model's function list, indexed by [`FnId`].
@@ -80,9 +122,12 @@ impl<'a> Resolver<'a> {
             uses: HashMap::new(),
             consts: HashMap::new(),
             crates: HashSet::new(),
+            self_tys: Vec::new(),
         };
         for fact in fns {
-            r.crates.insert(fact.module[0].as_str());
+            if let Some(name) = fact.module.first() {
+                r.crates.insert(name.as_str());
+            }
         }
         for fact in types {
             r.types
@@ -97,6 +142,7 @@ impl<'a> Resolver<'a> {
         for fact in consts {
             r.consts.insert(joined(&fact.module, &fact.name), fact);
         }
+        let self_tys: Vec<Option<Ty>> = (0..fns.len()).map(|id| r.owner_ty(id)).collect();
         for (id, fact) in fns.iter().enumerate() {
             let Some(owner) = &fact.owner else {
                 r.free_fns
@@ -109,12 +155,8 @@ impl<'a> Resolver<'a> {
                 .trait_path
                 .as_ref()
                 .and_then(|p| r.type_path(&fact.module, p, None, 0));
-            match owner
-                .self_ty
-                .as_ref()
-                .map(|t| r.ty(&fact.module, t, None, &[], 0))
-            {
-                Some(Ty::Local(self_ty)) => {
+            match (&owner.self_ty, &self_tys[id]) {
+                (Some(_), Some(Ty::Local(self_ty))) => {
                     r.methods
                         .entry((self_ty.clone(), fact.name.as_str()))
                         .or_default()
@@ -124,11 +166,14 @@ impl<'a> Resolver<'a> {
                         .or_default()
                         .push(id);
                     if let Some(t) = &trait_path {
-                        r.type_traits.entry(self_ty).or_default().insert(t.clone());
+                        r.type_traits
+                            .entry(self_ty.clone())
+                            .or_default()
+                            .insert(t.clone());
                     }
                 }
-                Some(_) => {}
-                None => r
+                (Some(_), _) => {}
+                (None, _) => r
                     .methods_by_name
                     .entry(fact.name.as_str())
                     .or_default()
@@ -141,10 +186,13 @@ impl<'a> Resolver<'a> {
                     .push(id);
             }
         }
+        r.self_tys = self_tys;
         r
     }
 
-    /// The absolute path `segs` names from `module`, following `use` imports.
+    /// The absolute paths `segs` may name from `module`, most likely first, following `use`
+    /// imports: what the module defines or imports by name, then another crate's path, then
+    /// what glob imports bring in.
     fn absolute(
         &self,
         module: &[String],
@@ -161,11 +209,20 @@ impl<'a> Resolver<'a> {
         let rest = &segs[1..];
         let with = |base: &[String]| -> PathSegs { base.iter().chain(rest).cloned().collect() };
         match first.as_str() {
-            "crate" => return vec![with(&module[..1])],
-            "self" => return vec![with(module)],
-            "super" => {
-                let parent = &module[..module.len().saturating_sub(1).max(1)];
-                return self.absolute(parent, &with_self(rest), self_ty, depth + 1);
+            "crate" => return vec![with(&module[..module.len().min(1)])],
+            "self" | "super" => {
+                // `self::super::super::f`: climb one module per `super`, never above the crate.
+                let mut base = module;
+                let mut at = 0;
+                while let Some(seg) = segs.get(at) {
+                    match seg.as_str() {
+                        "self" => {}
+                        "super" => base = &base[..base.len().saturating_sub(1).max(1)],
+                        _ => break,
+                    }
+                    at += 1;
+                }
+                return vec![base.iter().chain(&segs[at..]).cloned().collect()];
             }
             "Self" => return self_ty.map(|t| with(t)).into_iter().collect(),
             _ => {}
@@ -197,6 +254,20 @@ impl<'a> Resolver<'a> {
         out
     }
 
+    /// The analyzed type or trait at an absolute path, aliases followed.
+    fn type_at(&self, path: &PathSegs, depth: usize) -> Option<PathSegs> {
+        if self.types.contains_key(path) {
+            return Some(path.clone());
+        }
+        match self.aliases.get(path) {
+            Some(alias) if depth < MAX_DEPTH => match &alias.target {
+                TypeRef::Path(target) => self.type_path(&alias.module, target, None, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The analyzed type or trait a type path names, aliases followed.
     fn type_path(
         &self,
@@ -205,18 +276,18 @@ impl<'a> Resolver<'a> {
         self_ty: Option<&PathSegs>,
         depth: usize,
     ) -> Option<PathSegs> {
-        for path in self.absolute(module, segs, self_ty, depth) {
-            if self.types.contains_key(&path) {
-                return Some(path);
-            }
-            if let Some(alias) = self.aliases.get(&path)
-                && depth < MAX_DEPTH
-                && let TypeRef::Path(target) = &alias.target
-            {
-                return self.type_path(&alias.module, target, None, depth + 1);
-            }
+        self.absolute(module, segs, self_ty, depth)
+            .iter()
+            .find_map(|path| self.type_at(path, depth))
+    }
+
+    /// A type path as resolution sees it: a local type, a trait (any implementor), or nothing.
+    fn named(&self, path: PathSegs) -> Ty {
+        if self.types[&path].fact.is_trait {
+            Ty::Traits(vec![path])
+        } else {
+            Ty::Local(path)
         }
-        None
     }
 
     /// Resolves a written type in `module`.
@@ -250,8 +321,7 @@ impl<'a> Resolver<'a> {
                     return self.traits(module, bounds);
                 }
                 match self.type_path(module, segs, self_path, depth) {
-                    Some(path) if self.types[&path].fact.is_trait => Ty::Traits(vec![path]),
-                    Some(path) => Ty::Local(path),
+                    Some(path) => self.named(path),
                     None => Ty::Foreign,
                 }
             }
@@ -272,10 +342,14 @@ impl<'a> Resolver<'a> {
 
     /// The `Self` type of a function's owner.
     pub fn self_ty(&self, id: FnId) -> Option<Ty> {
+        self.self_tys[id].clone()
+    }
+
+    fn owner_ty(&self, id: FnId) -> Option<Ty> {
         let fact = &self.fns[id];
         let owner = fact.owner.as_ref()?;
         match &owner.self_ty {
-            Some(t) => Some(self.ty(&fact.module, t, None, &[], 0)),
+            Some(t) => Some(self.ty(&fact.module, t, None, &fact.generics, 0)),
             None => owner
                 .trait_path
                 .as_ref()
@@ -287,7 +361,7 @@ impl<'a> Resolver<'a> {
     /// What the call resolves to, from inside function `caller`.
     pub fn call(&self, caller: FnId, call: &CallFact) -> Resolution {
         match &call.target {
-            CallTarget::Path(segs) => self.path_call(caller, segs),
+            CallTarget::Path(segs) => self.path_call(caller, segs, call.order),
             CallTarget::Method { receiver, name } => {
                 let ty = self.value(caller, receiver, call.order, 0);
                 self.method(&ty, name)
@@ -295,14 +369,36 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn path_call(&self, caller: FnId, segs: &[String]) -> Resolution {
+    /// Whether `name` is a parameter or a `let` binding in force at `order` in `caller`:
+    /// calling it calls a closure or a function value, not a function of that name.
+    fn is_local(&self, caller: FnId, name: &str, order: u32) -> bool {
         let fact = &self.fns[caller];
-        let self_ty = self.self_ty(caller);
-        let self_path = match &self_ty {
+        fact.params.iter().any(|(p, _)| p == name)
+            || fact.locals.iter().any(|l| l.order < order && l.name == name)
+    }
+
+    fn path_call(&self, caller: FnId, segs: &[String], order: u32) -> Resolution {
+        let fact = &self.fns[caller];
+        if let [name] = segs
+            && self.is_local(caller, name, order)
+        {
+            return Resolution::Outside;
+        }
+        let self_ty = &self.self_tys[caller];
+        let self_path = match self_ty {
             Some(Ty::Local(p)) => Some(p),
             Some(Ty::Traits(t)) => t.first(),
             _ => None,
         };
+        // `T::f()` on a generic parameter: any implementor of its bounds.
+        if let [ty, name] = segs
+            && let Some((_, bounds)) = fact.generics.iter().find(|(g, _)| g == ty)
+        {
+            return match self.method(&self.traits(&fact.module, bounds), name) {
+                Resolution::Fns(ids) => Resolution::Fns(ids),
+                _ => Resolution::Outside,
+            };
+        }
         for path in self.absolute(&fact.module, segs, self_path, 0) {
             let Some((name, parent)) = path.split_last() else {
                 continue;
@@ -316,9 +412,8 @@ impl<'a> Resolver<'a> {
             let owner_ty = if self_path.is_some_and(|p| p == parent) {
                 self_ty.clone().unwrap_or(Ty::Unknown)
             } else {
-                match self.type_path(&fact.module, parent, None, 0) {
-                    Some(p) if self.types[&p].fact.is_trait => Ty::Traits(vec![p]),
-                    Some(p) => Ty::Local(p),
+                match self.type_at(&parent.to_vec(), 0) {
+                    Some(p) => self.named(p),
                     None => continue,
                 }
             };
@@ -392,9 +487,9 @@ impl<'a> Resolver<'a> {
             return Ty::Unknown;
         }
         let fact = &self.fns[caller];
-        let self_ty = self.self_ty(caller);
+        let self_ty = &self.self_tys[caller];
         match value {
-            ValueExpr::SelfValue => self_ty.unwrap_or(Ty::Unknown),
+            ValueExpr::SelfValue => self_ty.clone().unwrap_or(Ty::Unknown),
             ValueExpr::Name(name) => {
                 let local = fact
                     .locals
@@ -404,29 +499,24 @@ impl<'a> Resolver<'a> {
                 if let Some(local) = local {
                     return self.value(caller, &local.value, local.order, depth + 1);
                 }
-                match fact.params.iter().find(|(p, _)| p == name) {
-                    Some((_, ty)) => self.ty(&fact.module, ty, self_ty.as_ref(), &fact.generics, 0),
-                    None => Ty::Unknown,
+                if let Some((_, ty)) = fact.params.iter().find(|(p, _)| p == name) {
+                    return self.ty(&fact.module, ty, self_ty.as_ref(), &fact.generics, 0);
                 }
+                // A unit struct used as a value (`let c = Decoy;`).
+                if name.starts_with(char::is_uppercase)
+                    && let Some(path) = self.type_path(&fact.module, &[name.clone()], None, 0)
+                    && !self.types[&path].fact.is_trait
+                {
+                    return Ty::Local(path);
+                }
+                Ty::Unknown
             }
             ValueExpr::Field(base, field) => match self.value(caller, base, order, depth + 1) {
-                Ty::Local(path) => {
-                    let info = &self.types[&path];
-                    match info.fact.fields.iter().find(|(f, _)| f == field) {
-                        Some((_, ty)) => self.ty(
-                            &info.fact.module,
-                            ty,
-                            Some(&Ty::Local(path.clone())),
-                            &[],
-                            0,
-                        ),
-                        None => Ty::Unknown,
-                    }
-                }
+                Ty::Local(path) => self.field(caller, &path, field),
                 Ty::Foreign | Ty::Fallible(_) => Ty::Foreign,
                 _ => Ty::Unknown,
             },
-            ValueExpr::Call(segs) => match self.path_call(caller, segs) {
+            ValueExpr::Call(segs) => match self.path_call(caller, segs, order) {
                 Resolution::Fns(ids) => self.return_type(&ids),
                 _ => self.constructor(caller, segs),
             },
@@ -434,14 +524,11 @@ impl<'a> Resolver<'a> {
                 let base_ty = self.value(caller, base, order, depth + 1);
                 match self.method(&base_ty, name) {
                     Resolution::Fns(ids) => self.return_type(&ids),
-                    Resolution::Outside if matches!(base_ty, Ty::Foreign | Ty::Fallible(_)) => {
-                        Ty::Foreign
-                    }
-                    _ => Ty::Unknown,
+                    _ => passthrough(base_ty, name),
                 }
             }
             ValueExpr::StructLit(segs) => {
-                let self_path = match &self_ty {
+                let self_path = match self_ty {
                     Some(Ty::Local(p)) => Some(p),
                     _ => None,
                 };
@@ -452,11 +539,37 @@ impl<'a> Resolver<'a> {
             }
             ValueExpr::Unwrapped(inner) => match self.value(caller, inner, order, depth + 1) {
                 Ty::Fallible(inner) => *inner,
-                Ty::Foreign => Ty::Foreign,
-                _ => Ty::Unknown,
+                // `Mutex`, `RwLock` and the like are peeled from types: `lock().unwrap()`
+                // and `read().await?` unwrap their guards.
+                same @ (Ty::Local(_) | Ty::Traits(_) | Ty::Foreign) => same,
+                Ty::Unknown => Ty::Unknown,
             },
             ValueExpr::Typed(ty) => self.ty(&fact.module, ty, self_ty.as_ref(), &fact.generics, 0),
             ValueExpr::Unknown => Ty::Unknown,
+        }
+    }
+
+    /// The type of field `field` of the local type at `path`, seen from `caller`.
+    fn field(&self, caller: FnId, path: &PathSegs, field: &str) -> Ty {
+        let info = &self.types[path];
+        let Some((_, ty)) = info.fact.fields.iter().find(|(f, _)| f == field) else {
+            return Ty::Unknown;
+        };
+        let owner = Ty::Local(path.clone());
+        match self.ty(&info.fact.module, ty, Some(&owner), &[], 0) {
+            // A field typed by a generic parameter the struct leaves unbounded
+            // (`struct S<T> { store: T }`): the bounds the caller's `impl<T: Store>` gives it.
+            Ty::Foreign => match ty {
+                TypeRef::Path(segs) if segs.len() == 1 => {
+                    let fact = &self.fns[caller];
+                    match fact.generics.iter().find(|(g, _)| *g == segs[0]) {
+                        Some((_, bounds)) => self.traits(&fact.module, bounds),
+                        None => Ty::Foreign,
+                    }
+                }
+                _ => Ty::Foreign,
+            },
+            other => other,
         }
     }
 
@@ -485,7 +598,7 @@ impl<'a> Resolver<'a> {
                 Some(ret) => self.ty(
                     &fact.module,
                     ret,
-                    self.self_ty(id).as_ref(),
+                    self.self_tys[id].as_ref(),
                     &fact.generics,
                     0,
                 ),
@@ -508,16 +621,23 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The type of `base.name(..)` when `name` is no analyzed method of `base`'s type.
+fn passthrough(base: Ty, name: &str) -> Ty {
+    match base {
+        Ty::Local(_) | Ty::Traits(_) if SAME_VALUE.contains(&name) => base,
+        Ty::Local(_) | Ty::Traits(_) if matches!(name, "try_lock" | "try_read" | "try_write") => {
+            Ty::Fallible(Box::new(base))
+        }
+        Ty::Fallible(_) if SAME_FALLIBLE.contains(&name) => base,
+        Ty::Foreign => Ty::Foreign,
+        _ => Ty::Unknown,
+    }
+}
+
 fn joined(module: &[String], name: &str) -> PathSegs {
     module
         .iter()
         .cloned()
         .chain(std::iter::once(name.to_string()))
-        .collect()
-}
-
-fn with_self(rest: &[String]) -> PathSegs {
-    std::iter::once("self".to_string())
-        .chain(rest.iter().cloned())
         .collect()
 }

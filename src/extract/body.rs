@@ -19,7 +19,14 @@ const ITEM_KEYWORDS: &[&str] = &[
 ];
 
 /// Methods that take the value out of an `Option` or `Result`.
-const UNWRAPPERS: &[&str] = &["unwrap", "expect", "unwrap_or_default", "unwrap_unchecked"];
+const UNWRAPPERS: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "unwrap_or_else",
+    "unwrap_or_default",
+    "unwrap_unchecked",
+];
 
 struct Walker<'a> {
     scope: &'a Scope,
@@ -98,21 +105,32 @@ impl Walker<'_> {
             && (word != "static" || !is_punct(trees.get(i + 1), '|'))
     }
 
-    /// `let PAT (: TYPE)? = EXPR`: records simple bindings; returns where the walk goes on.
+    /// `let PAT (: TYPE)? = EXPR` (also `if let`, `while let`, `let .. else`): records
+    /// bindings of a plain name, and of `Some(name)` / `Ok(name)` (the unwrapped value);
+    /// returns where the walk goes on.
     fn let_binding(&mut self, trees: &[TokenTree], mut i: usize) -> usize {
         if ident_str(trees.get(i)).as_deref() == Some("mut") {
             i += 1;
         }
+        let mut unwrapped = false;
         let name = match (trees.get(i), trees.get(i + 1)) {
             (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(p)))
                 if matches!(p.as_char(), ':' | '=' | ';') =>
             {
                 Some(name.to_string())
             }
+            (Some(TokenTree::Ident(variant)), Some(TokenTree::Group(g)))
+                if (*variant == "Some" || *variant == "Ok")
+                    && g.delimiter() == Delimiter::Parenthesis
+                    && is_punct(trees.get(i + 2), '=') =>
+            {
+                unwrapped = true;
+                single_binding(g)
+            }
             _ => None,
         };
         let Some(name) = name else { return i };
-        i += 1;
+        i += if unwrapped { 2 } else { 1 };
         let mut declared = None;
         if is_punct(trees.get(i), ':') {
             let start = i + 1;
@@ -142,7 +160,10 @@ impl Walker<'_> {
             }
         }
         let order = self.next_order();
-        let value = value.unwrap_or(ValueExpr::Unknown);
+        let mut value = value.unwrap_or(ValueExpr::Unknown);
+        if unwrapped && value != ValueExpr::Unknown {
+            value = ValueExpr::Unwrapped(Box::new(value));
+        }
         self.function.locals.push(LocalFact { name, value, order });
         i
     }
@@ -208,6 +229,9 @@ impl Walker<'_> {
         match trees.get(i)? {
             TokenTree::Ident(ident) if *ident == "self" && !is_path_sep(trees, i + 1) => {
                 Some((ValueExpr::SelfValue, i + 1))
+            }
+            TokenTree::Ident(ident) if *ident == "crate" && is_path_sep(trees, i + 1) => {
+                self.path_expr(trees, i)
             }
             TokenTree::Ident(ident) if KEYWORDS.contains(&ident.to_string().as_str()) => None,
             TokenTree::Ident(_) => self.path_expr(trees, i),
@@ -319,6 +343,18 @@ impl Walker<'_> {
             }
             _ => i,
         }
+    }
+}
+
+/// The name a one-binding pattern group binds: `(x)`, `(mut x)`, `(ref x)`.
+fn single_binding(group: &Group) -> Option<String> {
+    let trees: Vec<TokenTree> = group.stream().into_iter().collect();
+    match trees.as_slice() {
+        [TokenTree::Ident(name)] => Some(name.to_string()),
+        [TokenTree::Ident(by), TokenTree::Ident(name)] if *by == "mut" || *by == "ref" => {
+            Some(name.to_string())
+        }
+        _ => None,
     }
 }
 

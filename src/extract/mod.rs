@@ -19,6 +19,8 @@ struct Scope {
     sep: char,
     module: PathSegs,
     owner: Option<Owner>,
+    /// Generic parameters of the enclosing `impl` or `trait`, with their bounds.
+    generics: Vec<(String, Vec<PathSegs>)>,
 }
 
 /// Extracts the facts of one file whose top-level module path is `module` (crate name first).
@@ -32,6 +34,7 @@ pub fn extract_file(file: FileId, text: &str, module: PathSegs, sep: char) -> Fi
                 sep,
                 module,
                 owner: None,
+                generics: Vec::new(),
             };
             walk_items(&trees, &scope, &mut facts);
         }
@@ -252,6 +255,13 @@ fn function(
         syn::ReturnType::Type(_, ty) => Some(types::type_ref(ty)),
         syn::ReturnType::Default => None,
     };
+    // The function's own generics shadow those of its `impl` or `trait`.
+    let mut generics = types::generic_bounds(&sig.generics);
+    for (outer, bounds) in &scope.generics {
+        if !generics.iter().any(|(name, _)| name == outer) {
+            generics.push((outer.clone(), bounds.clone()));
+        }
+    }
     let mut function = FnFact {
         file: scope.file,
         module: scope.module.clone(),
@@ -262,7 +272,7 @@ fn function(
         calls: Vec::new(),
         locals: Vec::new(),
         params,
-        generics: types::generic_bounds(&sig.generics),
+        generics,
         ret,
     };
     if let Some(body) = body {
@@ -270,6 +280,7 @@ fn function(
         // their owner.
         let inner = Scope {
             owner: None,
+            generics: Vec::new(),
             ..scope.clone()
         };
         body::walk_body(body, &inner, &mut function, facts);
@@ -365,6 +376,7 @@ fn impl_block(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFact
     };
     let inner = Scope {
         owner: Some(owner),
+        generics: types::generic_bounds(&item.generics),
         ..scope.clone()
     };
     let trees: Vec<TokenTree> = body.stream().into_iter().collect();
@@ -404,6 +416,7 @@ fn module(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts) -
         let inner = Scope {
             module: path,
             owner: None,
+            generics: Vec::new(),
             ..scope.clone()
         };
         let trees: Vec<TokenTree> = body.stream().into_iter().collect();
@@ -425,12 +438,13 @@ fn type_def(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts)
     if ident_str(trees.get(i)).as_deref() == Some("struct")
         && let Ok(item) = syn::parse2::<syn::ItemStruct>(stream(&trees[i..end]))
     {
+        let generics = types::generic_bounds(&item.generics);
         for (index, field) in item.fields.iter().enumerate() {
             let name = field
                 .ident
                 .as_ref()
                 .map_or_else(|| index.to_string(), |id| id.to_string());
-            fields.push((name, types::type_ref(&field.ty)));
+            fields.push((name, types::field_type(&field.ty, &generics)));
         }
     }
     facts.types.push(TypeFact {
@@ -443,7 +457,10 @@ fn type_def(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts)
 }
 
 fn use_item(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts) -> usize {
-    let end = skip_item(trees, i);
+    // Up to the `;`: a `{..}` group (`use a::{b, c};`) does not end a `use`.
+    let end = (i..trees.len())
+        .find(|&j| is_punct(trees.get(j), ';'))
+        .map_or(trees.len(), |j| j + 1);
     if let Ok(item) = syn::parse2::<syn::ItemUse>(stream(&trees[i..end])) {
         flatten_use(&item.tree, &mut Vec::new(), scope, facts);
     }
@@ -475,9 +492,14 @@ fn flatten_use(tree: &syn::UseTree, prefix: &mut PathSegs, scope: &Scope, facts:
             add(Some(n.ident.to_string()), path);
         }
         syn::UseTree::Rename(r) if r.rename != "_" => {
+            // `use a::b::{self as c}` names the module `a::b`.
             let mut path = prefix.clone();
-            path.push(r.ident.to_string());
-            add(Some(r.rename.to_string()), path);
+            if r.ident != "self" {
+                path.push(r.ident.to_string());
+            }
+            if !path.is_empty() {
+                add(Some(r.rename.to_string()), path);
+            }
         }
         syn::UseTree::Rename(_) => {}
         syn::UseTree::Glob(_) => add(None, prefix.clone()),

@@ -109,3 +109,22 @@ pub fn generic_bounds(generics: &syn::Generics) -> Vec<(String, Vec<PathSegs>)> 
     }
     out
 }
+
+/// A struct field's type: a field typed by a bounded generic parameter of the struct
+/// (`struct S<T: Store> { store: Arc<T> }`) is any implementor of those bounds.
+pub fn field_type(ty: &syn::Type, generics: &[(String, Vec<PathSegs>)]) -> TypeRef {
+    substitute(type_ref(ty), generics)
+}
+
+fn substitute(ty: TypeRef, generics: &[(String, Vec<PathSegs>)]) -> TypeRef {
+    match ty {
+        TypeRef::Path(segs) if segs.len() == 1 => {
+            match generics.iter().find(|(name, _)| *name == segs[0]) {
+                Some((_, bounds)) if !bounds.is_empty() => TypeRef::Traits(bounds.clone()),
+                _ => TypeRef::Path(segs),
+            }
+        }
+        TypeRef::Fallible(inner) => TypeRef::Fallible(Box::new(substitute(*inner, generics))),
+        other => other,
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! miette shows one source per report, so the primary label and every related label in the
 //! same file share the snippet; a related label in another file gets a report of its own
-//! (severity advice) right after the finding's notes.
+//! (severity advice) after the finding's notes and help, and a label whose text is unknown
+//! becomes a `--> file:line:col message` line.
 
 use std::fmt::{self, Display};
 use std::io::Write;
@@ -57,7 +58,7 @@ fn report(
             && label.location.file == *file
             && byte_range(analysis, &label.location).is_some()
     });
-    let main = Report {
+    let mut main = Report {
         code: Some(format!("cachelint::{}", finding.rule)),
         severity: match finding.level {
             Level::Error => Severity::Error,
@@ -66,16 +67,22 @@ fn report(
         message: finding.message.clone(),
         source,
         labels: here
-            .into_iter()
-            .map(|(label, primary)| span(label, Some(&label.message), primary))
+            .iter()
+            .map(|(label, primary)| span(label, Some(&label.message), *primary))
             .collect(),
     };
-    let mut text = String::new();
-    handler.render_report(&mut text, &main)?;
-    let (snippets, unseen): (Vec<_>, Vec<_>) = elsewhere
+    let (snippets, mut unseen): (Vec<_>, Vec<_>) = elsewhere
         .into_iter()
         .map(|(label, _)| label)
         .partition(|label| byte_range(analysis, &label.location).is_some());
+    let mut text = String::new();
+    if handler.render_report(&mut text, &main).is_err() {
+        // miette could not lay out the snippet: report without it rather than not at all.
+        text.clear();
+        (main.source, main.labels) = (None, Vec::new());
+        handler.render_report(&mut text, &main)?;
+        unseen.splice(0..0, here.into_iter().map(|(label, _)| label));
+    }
     for label in unseen {
         let at = &label.location;
         let (file, line, column) = (&at.file, at.line_start, at.column_start);

@@ -11,19 +11,21 @@ use super::{PackageInfo, RenderOptions, source_lines, suggestion_text};
 use crate::Analysis;
 use crate::finding::{Finding, Location};
 
-/// One line of cargo's stream.
+/// A `compiler-message` line of cargo's stream.
 #[derive(Serialize)]
-#[serde(tag = "reason", rename_all = "kebab-case")]
-enum CargoMessage<'a> {
-    CompilerMessage {
-        package_id: &'a str,
-        manifest_path: &'a str,
-        target: &'a Target<'a>,
-        message: Diagnostic<'a>,
-    },
-    BuildFinished {
-        success: bool,
-    },
+struct CompilerMessage<'a> {
+    reason: &'static str,
+    package_id: &'a str,
+    manifest_path: &'a str,
+    target: &'a Target<'a>,
+    message: Diagnostic<'a>,
+}
+
+/// The `build-finished` line that ends cargo's stream.
+#[derive(Serialize)]
+struct BuildFinished {
+    reason: &'static str,
+    success: bool,
 }
 
 /// cargo's description of the target a message belongs to.
@@ -106,7 +108,8 @@ pub(super) fn render(
         test: false,
     };
     for finding in &analysis.findings {
-        let message = CargoMessage::CompilerMessage {
+        let message = CompilerMessage {
+            reason: "compiler-message",
             package_id: &package.id,
             manifest_path: &package.manifest_path,
             target: &target,
@@ -115,11 +118,17 @@ pub(super) fn render(
         write_line(out, &message)?;
     }
     let success = analysis.errors() == 0;
-    write_line(out, &CargoMessage::BuildFinished { success })
+    write_line(
+        out,
+        &BuildFinished {
+            reason: "build-finished",
+            success,
+        },
+    )
 }
 
 /// Writes one message as a line of compact JSON.
-fn write_line(out: &mut dyn Write, message: &CargoMessage<'_>) -> std::io::Result<()> {
+fn write_line(out: &mut dyn Write, message: &impl Serialize) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, message)?;
     out.write_all(b"\n")
 }

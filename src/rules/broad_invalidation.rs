@@ -17,7 +17,8 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
     for write in &model.writes {
         let mut entities = BTreeMap::new();
-        for read in model.reads.iter().filter(|r| write.key.covers(&r.key)) {
+        let candidates = model.read_index.candidates(&write.key);
+        for read in candidates.iter().map(|&r| &model.reads[r]).filter(|r| write.key.covers(&r.key)) {
             entities.entry(read.key.entity()).or_insert(read);
         }
         let everything = write.key.is_everything();

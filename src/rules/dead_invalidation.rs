@@ -18,7 +18,8 @@ const SIMILAR: f64 = 0.7;
 pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
     for write in &model.writes {
-        if model.reads.iter().any(|r| r.key.overlaps(&write.key)) {
+        let candidates = model.read_index.candidates(&write.key);
+        if candidates.iter().any(|&r| model.reads[r].key.overlaps(&write.key)) {
             continue;
         }
         let written = write.key.to_string();

@@ -3,6 +3,7 @@
 use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::EventSite;
+use std::collections::HashSet;
 
 /// The rule's descriptor.
 pub const RULE: RuleInfo = RuleInfo {
@@ -15,8 +16,10 @@ pub const RULE: RuleInfo = RuleInfo {
 /// Reports events published with no subscriber and subscribed with no publisher.
 pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
+    let published: HashSet<&str> = model.publishes.iter().map(|p| p.name.as_str()).collect();
+    let subscribed: HashSet<&str> = model.subscribes.iter().map(|s| s.name.as_str()).collect();
     for publish in &model.publishes {
-        if !model.subscribes.iter().any(|s| s.name == publish.name) {
+        if !subscribed.contains(publish.name.as_str()) {
             let function = model.display_name(publish.function);
             let draft = Draft {
                 message: format!(
@@ -35,7 +38,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         }
     }
     for subscribe in &model.subscribes {
-        if !model.publishes.iter().any(|p| p.name == subscribe.name) {
+        if !published.contains(subscribe.name.as_str()) {
             let function = model.display_name(subscribe.function);
             let draft = Draft {
                 message: format!(

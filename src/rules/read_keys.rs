@@ -7,9 +7,13 @@ use crate::graph::KeySite;
 /// Reports every read key that no write which can run covers.
 pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
-    let (live, dead): (Vec<&KeySite>, Vec<&KeySite>) =
-        model.writes.iter().partition(|w| model.live[w.function]);
     for read in &model.reads {
+        let (live, dead): (Vec<&KeySite>, Vec<&KeySite>) = model
+            .write_index
+            .candidates(&read.key)
+            .into_iter()
+            .map(|i| &model.writes[i])
+            .partition(|w| model.live[w.function]);
         if live.iter().any(|w| w.key.covers(&read.key)) {
             continue;
         }
@@ -19,7 +23,15 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             }
             continue;
         }
-        if let Some(write) = skewed_write(read, &live) {
+        // A version in the first segment puts the other versions in other index buckets.
+        let everywhere: Vec<&KeySite>;
+        let skew_candidates = if read.key.version_segment().is_some_and(|(i, _)| i == 0) {
+            everywhere = model.writes.iter().filter(|w| model.live[w.function]).collect();
+            &everywhere
+        } else {
+            &live
+        };
+        if let Some(write) = skewed_write(read, skew_candidates) {
             version_skew::report(cx, sink, read, write);
             continue;
         }

@@ -19,27 +19,33 @@ pub const RULE: RuleInfo = RuleInfo {
 /// that the path leaves alone.
 pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
-    let mut read_keys: BTreeMap<String, &KeySite> = BTreeMap::new();
-    for read in &model.reads {
-        read_keys.entry(read.key.canonical()).or_insert(read);
+    let canonical: Vec<String> = model.reads.iter().map(|r| r.key.canonical()).collect();
+    let mut read_keys: BTreeMap<&str, &KeySite> = BTreeMap::new();
+    for (read, key) in model.reads.iter().zip(&canonical) {
+        read_keys.entry(key.as_str()).or_insert(read);
     }
     let dependents = dependents(&cx.dependencies);
     for &entry in &model.entries {
         let reach = model.reach(entry, false);
-        let writes: Vec<&KeySite> = reach
-            .iter()
-            .flat_map(|(f, _)| model.writes.iter().filter(move |w| w.function == *f))
-            .collect();
-        if writes.is_empty() {
-            continue;
+        let writes: Vec<&KeySite> =
+            model.writes_of(&reach).into_iter().map(|w| &model.writes[w]).collect();
+        // Each read key this path invalidates, with the first write (in path order) that does.
+        let mut invalidated: BTreeMap<&str, &KeySite> = BTreeMap::new();
+        for write in &writes {
+            for read in model.read_index.candidates(&write.key) {
+                if model.reads[read].key.overlaps(&write.key) {
+                    invalidated.entry(canonical[read].as_str()).or_insert(write);
+                }
+            }
         }
         let mut reported = BTreeSet::new();
-        for (key, site) in &read_keys {
-            let Some(write) = writes.iter().find(|w| w.key.overlaps(&site.key)) else {
+        for (key, write) in invalidated {
+            if !dependents.contains_key(key) {
                 continue;
-            };
+            }
+            let site = read_keys[key];
             for (dependent, chain) in closure(key, &dependents) {
-                let dependent_site = read_keys[&dependent];
+                let dependent_site = read_keys[dependent.as_str()];
                 if reported.contains(&dependent)
                     || writes.iter().any(|w| w.key.overlaps(&dependent_site.key))
                 {

@@ -1,0 +1,536 @@
+//! Write paths: calls, events and derived keys. Each `fixtures/calls_*` crate is one shape of
+//! call; its top comment says what must fire where. The lists below were written from that
+//! intent, before the analyzer ran on them.
+
+use cachelint_analyzer::analyze::{Options, Target, Workspace, analyze};
+use cachelint_analyzer::graph::Model;
+use cachelint_analyzer::{Analysis, Finding};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+fn run(name: &str) -> (Analysis, Model, Workspace) {
+    let target = Target {
+        paths: vec![fixture(name)],
+        ..Default::default()
+    };
+    analyze(&target, &Options::default()).expect("the fixture analyzes")
+}
+
+/// `file:line:col rule` of each finding, the file relative to the fixture, sorted.
+fn findings(name: &str) -> Vec<String> {
+    let (analysis, _, _) = run(name);
+    let mut out: Vec<String> = analysis.findings.iter().map(|f| short(name, f)).collect();
+    out.sort();
+    out
+}
+
+fn short(name: &str, finding: &Finding) -> String {
+    let location = &finding.primary.location;
+    let file = location.file.replace('\\', "/");
+    let prefix = format!("fixtures/{name}/");
+    let file = file
+        .find(&prefix)
+        .map_or(file.as_str(), |at| &file[at + prefix.len()..]);
+    format!(
+        "{file}:{}:{} {}",
+        location.line_start, location.column_start, finding.rule
+    )
+}
+
+fn sorted(expected: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    out.sort();
+    out
+}
+
+/// `caller -> callee` for every call edge, by qualified name.
+fn call_edges(model: &Model) -> BTreeSet<String> {
+    use petgraph::visit::EdgeRef;
+    model
+        .graph
+        .edge_references()
+        .filter(|e| matches!(e.weight(), cachelint_analyzer::graph::Step::Call(_)))
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                model.qualified_name(e.source().index()),
+                model.qualified_name(e.target().index())
+            )
+        })
+        .collect()
+}
+
+fn function(model: &Model, qualified: &str) -> usize {
+    (0..model.functions.len())
+        .find(|&id| model.qualified_name(id) == qualified)
+        .unwrap_or_else(|| panic!("no function `{qualified}`"))
+}
+
+#[test]
+fn helper_chains() {
+    assert_eq!(
+        findings("calls_helpers"),
+        sorted(&["src/lib.rs:25:8 stale_dependent"])
+    );
+}
+
+#[test]
+fn methods_through_fields() {
+    assert_eq!(
+        findings("calls_fields"),
+        sorted(&[
+            "src/lib.rs:43:12 stale_dependent",
+            "src/lib.rs:58:12 stale_dependent",
+            "src/lib.rs:73:12 stale_dependent",
+            "src/lib.rs:89:12 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn paths_modules_and_imports() {
+    assert_eq!(
+        findings("calls_paths"),
+        sorted(&[
+            "src/handlers.rs:5:8 stale_dependent",
+            "src/handlers.rs:9:8 stale_dependent",
+            "src/handlers.rs:13:8 stale_dependent",
+            "src/handlers.rs:38:16 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn closures() {
+    assert_eq!(
+        findings("calls_closures"),
+        sorted(&[
+            "src/lib.rs:38:8 stale_dependent",
+            "src/lib.rs:43:8 stale_dependent",
+            "src/lib.rs:47:8 stale_dependent",
+            "src/lib.rs:51:8 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn async_blocks_spawn_and_join() {
+    assert_eq!(
+        findings("calls_async"),
+        sorted(&[
+            "src/lib.rs:60:14 stale_dependent",
+            "src/lib.rs:65:8 stale_dependent",
+            "src/lib.rs:71:14 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn macro_arguments() {
+    assert_eq!(
+        findings("calls_macros"),
+        sorted(&[
+            "src/lib.rs:44:8 stale_dependent",
+            "src/lib.rs:48:8 stale_dependent",
+            "src/lib.rs:52:8 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn events() {
+    assert_eq!(
+        findings("calls_events"),
+        sorted(&[
+            "src/lib.rs:32:9 uncovered_read",
+            "src/lib.rs:49:8 stale_dependent",
+            "src/lib.rs:56:14 orphan_event",
+            "src/lib.rs:60:13 orphan_event",
+        ])
+    );
+}
+
+#[test]
+fn declared_inferred_and_transitive_dependencies() {
+    assert_eq!(
+        findings("calls_depends"),
+        sorted(&[
+            "src/lib.rs:50:8 stale_dependent",
+            "src/lib.rs:50:8 stale_dependent",
+            "src/lib.rs:53:8 stale_dependent",
+            "src/lib.rs:59:8 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn foreign_methods_sharing_a_name() {
+    assert_eq!(
+        findings("calls_foreign"),
+        sorted(&[
+            "src/lib.rs:77:12 stale_dependent",
+            "src/lib.rs:81:12 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn typed_params_generics_and_trait_objects() {
+    assert_eq!(
+        findings("calls_types"),
+        sorted(&[
+            "src/lib.rs:81:8 stale_dependent",
+            "src/lib.rs:90:8 stale_dependent",
+            "src/lib.rs:102:8 stale_dependent",
+            "src/lib.rs:106:8 stale_dependent",
+            "src/lib.rs:110:8 stale_dependent",
+            "src/lib.rs:123:12 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn let_bindings_and_unwrapping() {
+    assert_eq!(
+        findings("calls_bindings"),
+        sorted(&[
+            "src/lib.rs:72:8 stale_dependent",
+            "src/lib.rs:77:8 stale_dependent",
+            "src/lib.rs:82:8 stale_dependent",
+            "src/lib.rs:88:8 stale_dependent",
+            "src/lib.rs:92:8 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn cycles_and_recursion() {
+    assert_eq!(
+        findings("calls_cycles"),
+        sorted(&[
+            "src/lib.rs:29:8 stale_dependent",
+            "src/lib.rs:36:8 stale_dependent",
+            "src/lib.rs:40:8 stale_dependent",
+            "src/lib.rs:56:8 stale_dependent",
+        ])
+    );
+}
+
+#[test]
+fn cycle_entries() {
+    let (_, model, _) = run("calls_cycles");
+    let entries: BTreeSet<String> = model
+        .entries
+        .iter()
+        .map(|&id| model.display_name(id))
+        .collect();
+    let expected = [
+        "children", "handle", "ping", "pong", "step", "sync_a", "sync_b", "tree", "walk",
+        "walk_all",
+    ];
+    assert_eq!(entries, expected.iter().map(|s| s.to_string()).collect());
+}
+
+#[test]
+fn resolution_edges() {
+    let (_, model, _) = run("calls_paths");
+    let expected = [
+        "calls_paths::handlers::admin::bulk::purge_items -> calls_paths::store::evict::items",
+        "calls_paths::handlers::admin::purge_all -> calls_paths::handlers::via_crate_path",
+        "calls_paths::handlers::local_decoy -> calls_paths::handlers::clear_items",
+        "calls_paths::handlers::via_crate_path -> calls_paths::store::evict::both",
+        "calls_paths::handlers::via_fn_alias -> calls_paths::store::evict::items",
+        "calls_paths::handlers::via_glob -> calls_paths::store::Orders::clear_items",
+        "calls_paths::handlers::via_glob -> calls_paths::store::Orders::clear_total",
+        "calls_paths::handlers::via_module_alias -> calls_paths::store::evict::items",
+        "calls_paths::handlers::via_type -> calls_paths::store::Orders::clear",
+        "calls_paths::store::Orders::clear -> calls_paths::store::Orders::clear_items",
+        "calls_paths::store::evict::both -> calls_paths::store::evict::items",
+        "calls_paths::store::evict::both -> calls_paths::store::evict::total",
+        "calls_paths::store::evict::items -> calls_paths::store::Orders::clear_items",
+        "calls_paths::store::evict::total -> calls_paths::store::Orders::clear_total",
+    ];
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+    assert_eq!(call_edges(&model), expected);
+}
+
+#[test]
+fn trait_calls_reach_every_impl() {
+    let (_, model, _) = run("calls_types");
+    let edges = call_edges(&model);
+    for expected in [
+        "calls_types::edit_dyn -> calls_types::Store::evict",
+        "calls_types::edit_dyn -> calls_types::Redis::evict",
+        "calls_types::edit_dyn -> calls_types::Memory::evict",
+        "calls_types::edit_generic -> calls_types::Memory::evict",
+        "calls_types::edit_where -> calls_types::Redis::evict",
+        "calls_types::edit_where -> calls_types::clear_preview",
+        "calls_types::Dynamic::edit -> calls_types::Memory::evict",
+        "calls_types::edit_default -> calls_types::Store::evict_all",
+        "calls_types::Store::evict_all -> calls_types::Redis::evict",
+        "calls_types::Service::clear_preview -> calls_types::clear_preview",
+        "calls_types::edit_other_trait -> calls_types::Html::evict",
+    ] {
+        assert!(edges.contains(expected), "missing {expected} in {edges:#?}");
+    }
+    let from_other_trait: Vec<&String> = edges
+        .iter()
+        .filter(|e| e.starts_with("calls_types::edit_other_trait "))
+        .collect();
+    assert_eq!(
+        from_other_trait,
+        [
+            "calls_types::edit_other_trait -> calls_types::Html::evict",
+            "calls_types::edit_other_trait -> calls_types::Render::evict",
+        ]
+    );
+}
+
+#[test]
+fn foreign_map_calls_create_no_edge() {
+    let (_, model, _) = run("calls_foreign");
+    let edges = call_edges(&model);
+    let from = |name: &str| -> Vec<&String> {
+        let prefix = format!("calls_foreign::Profiles::{name} -> ");
+        edges.iter().filter(|e| e.starts_with(&prefix)).collect()
+    };
+    assert!(from("badge").is_empty(), "{:#?}", from("badge"));
+    assert_eq!(
+        from("header"),
+        ["calls_foreign::Profiles::header -> calls_foreign::Cache::get"]
+    );
+    assert_eq!(
+        from("forget"),
+        ["calls_foreign::Profiles::forget -> calls_foreign::Cache::remove"]
+    );
+    assert!(
+        !edges.contains("calls_foreign::Cache::get -> calls_foreign::Cache::get"),
+        "`self.map.get` inside `Cache::get` is `HashMap::get`"
+    );
+    // A receiver of unknown type whose method shares a name with analyzed methods: no edge,
+    // reported for `-v`.
+    let badge = function(&model, "calls_foreign::Profiles::badge");
+    let unknown: Vec<(String, Vec<String>)> = model
+        .ambiguous
+        .iter()
+        .filter(|(caller, ..)| *caller == badge)
+        .map(|(_, _, name, candidates)| {
+            let names = candidates.iter().map(|&c| model.qualified_name(c));
+            (name.clone(), names.collect())
+        })
+        .collect();
+    assert_eq!(
+        unknown,
+        [("get".to_string(), vec!["calls_foreign::Cache::get".to_string()])]
+    );
+}
+
+#[test]
+fn shadowing_locals_are_not_functions() {
+    let (_, model, _) = run("calls_closures");
+    let edges = call_edges(&model);
+    assert!(!edges.contains("calls_closures::add_shadowed -> calls_closures::clear_badge"));
+    assert!(edges.contains("calls_closures::add_shadowed -> calls_closures::clear_lines"));
+    // `attempt()` calls `retry`'s parameter, not a function.
+    assert!(!edges.iter().any(|e| e.starts_with("calls_closures::retry ")));
+}
+
+#[test]
+fn stale_dependent_explains_a_declared_dependency() {
+    let (analysis, _, _) = run("calls_helpers");
+    let finding = &analysis.findings[0];
+    assert_eq!(finding.rule, "stale_dependent");
+    assert_eq!(
+        finding.message,
+        "`add_member` invalidates `team:<tid>:members` but leaves `team:<tid>:dashboard`, \
+         which depends on it, stale"
+    );
+    let labels: Vec<(u32, u32, &str)> = finding
+        .related
+        .iter()
+        .map(|l| {
+            (
+                l.location.line_start,
+                l.location.column_start,
+                l.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (37, 10, "`team:<tid>:members` is invalidated here"),
+            (20, 9, "`team:<tid>:dashboard` is read here"),
+            (
+                20,
+                47,
+                "`dashboard` declares that `team:<tid>:dashboard` depends on `team:<tid>:members`"
+            ),
+        ]
+    );
+    assert_eq!(
+        finding.notes,
+        ["`add_member` reaches the write through `add_member` → `record` → `refresh` → `clear_members`"]
+    );
+}
+
+#[test]
+fn stale_dependent_explains_an_inferred_transitive_dependency() {
+    let (analysis, _, _) = run("calls_depends");
+    let finding = analysis
+        .findings
+        .iter()
+        .find(|f| f.message.contains("set_price_and_page"))
+        .expect("a finding at set_price_and_page");
+    assert_eq!(
+        finding.message,
+        "`set_price_and_page` invalidates `product:<id>:page` but leaves \
+         `category:<cid>:listing`, which depends on it, stale"
+    );
+    let labels: Vec<(u32, u32, &str)> = finding
+        .related
+        .iter()
+        .map(|l| {
+            (
+                l.location.line_start,
+                l.location.column_start,
+                l.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (52, 32, "`product:<id>:page` is invalidated here"),
+            (30, 9, "`category:<cid>:listing` is read here"),
+            (
+                32,
+                5,
+                "`listing` reads `category:<cid>:listing` and calls `load`, which reaches \
+                 `page`, which reads `product:<id>:page`"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn stale_dependent_through_an_event_names_it() {
+    let (analysis, _, _) = run("calls_events");
+    let finding = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "stale_dependent")
+        .expect("a stale_dependent finding");
+    assert_eq!(
+        finding.notes,
+        ["`set_avatar` reaches the write through `set_avatar` → event `user.avatar_changed` → \
+          `on_avatar_changed` → `evict_profile`"]
+    );
+    let messages: Vec<&str> = finding.related.iter().map(|l| l.message.as_str()).collect();
+    assert!(
+        messages.contains(&"`set_avatar` publishes `user.avatar_changed`"),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn map_of_helper_chains() {
+    let (_, model, _) = run("calls_helpers");
+    let expected = "\
+# cachelint invalidation map: generated by `cargo cachelint map`; review its diff, do not edit
+
+## mutations: what each entry point invalidates
+
+calls_helpers::add_member
+  invalidates team:<tid>:members
+
+calls_helpers::remove_member
+  invalidates team:<tid>:dashboard
+  invalidates team:<tid>:members
+
+## read keys: who invalidates each
+
+team:<tid>:dashboard  (read by calls_helpers::dashboard)
+  invalidated by calls_helpers::remove_member
+
+team:<tid>:members  (read by calls_helpers::members)
+  invalidated by calls_helpers::add_member
+  invalidated by calls_helpers::remove_member
+";
+    assert_eq!(cachelint_analyzer::map::render(&model), expected);
+}
+
+fn cachelint() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-cachelint"));
+    command.env("NO_COLOR", "1");
+    command
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn map_check_passes_on_the_same_code_and_fails_when_an_edge_is_dropped() {
+    let temp = tempfile::tempdir().unwrap();
+    let crate_dir = temp.path().join("calls_helpers");
+    copy_dir(&fixture("calls_helpers"), &crate_dir);
+    let map_file = temp.path().join("cachelint.map");
+    let written = cachelint()
+        .args(["cachelint", "map", "-o"])
+        .arg(&map_file)
+        .arg(&crate_dir)
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{written:?}");
+
+    let same = cachelint()
+        .args(["cachelint", "map", "--check"])
+        .arg(&map_file)
+        .arg(&crate_dir)
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(0), "{same:?}");
+
+    // `clear_dashboard` stops invalidating: `remove_member` loses its dashboard edge.
+    let lib = crate_dir.join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    let edited = text.replace(
+        "#[writes(\"team:<tid>:dashboard\")]\nfn clear_dashboard",
+        "fn clear_dashboard",
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&lib, edited).unwrap();
+    let changed = cachelint()
+        .args(["cachelint", "map", "--check"])
+        .arg(&map_file)
+        .arg(&crate_dir)
+        .output()
+        .unwrap();
+    assert_eq!(changed.status.code(), Some(1), "{changed:?}");
+    let stdout = String::from_utf8(changed.stdout).unwrap();
+    // Each change is shown under the entry or key it belongs to.
+    for expected in [
+        "  calls_helpers::remove_member\n-   invalidates team:<tid>:dashboard\n",
+        "  team:<tid>:dashboard  (read by calls_helpers::dashboard)\n",
+        "+   never invalidated\n",
+        "-   invalidated by calls_helpers::remove_member\n",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+    }
+    assert!(!stdout.contains("add_member"), "unchanged entries stay out:\n{stdout}");
+}
