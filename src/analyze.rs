@@ -234,12 +234,17 @@ struct Timer {
 
 impl Timer {
     fn from_env(started: Instant) -> Self {
-        Timer { last: std::env::var_os("CACHELINT_TIMINGS").map(|_| started) }
+        Timer {
+            last: std::env::var_os("CACHELINT_TIMINGS").map(|_| started),
+        }
     }
 
     fn lap(&mut self, stage: &str) {
         if let Some(last) = self.last {
-            eprintln!("cachelint timing: {stage:<14} {:>8.3}s", last.elapsed().as_secs_f64());
+            eprintln!(
+                "cachelint timing: {stage:<14} {:>8.3}s",
+                last.elapsed().as_secs_f64()
+            );
             self.last = Some(Instant::now());
         }
     }
@@ -257,7 +262,7 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         .build()
         .ok();
     let files = &discovery.files;
-    let loaded: Vec<Result<String, FileFacts>> = in_pool(&pool, || {
+    let loaded: Vec<Result<String, (FileFacts, String)>> = in_pool(&pool, || {
         files
             .par_iter()
             .enumerate()
@@ -292,7 +297,8 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         for (i, facts) in results {
             parsed[i] = Some(facts);
         }
-        if all_files {
+        let all_parsed = (0..files.len()).all(|i| parsed[i].is_some() || loaded[i].is_err());
+        if all_files || all_parsed {
             break;
         }
         // Names learnt from later files can make earlier files' functions relevant.
@@ -326,7 +332,8 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         let (text, file_facts) = match (load, parsed) {
             (Ok(text), Some(f)) => (text, f),
             (Ok(_), None) => (String::new(), FileFacts::default()),
-            (Err(problem), _) => (String::new(), problem),
+            // The readable part of a file that is not UTF-8 locates the problem.
+            (Err((problem, readable)), _) => (readable, problem),
         };
         let keep = !file_facts.functions.is_empty() || !file_facts.problems.is_empty();
         let text = if keep { text } else { String::new() };
@@ -373,12 +380,12 @@ fn problem_facts(file: u32, message: String, at: Pos) -> FileFacts {
 }
 
 /// Reads one file as UTF-8, or says why it cannot be analyzed.
-fn load(id: u32, file: &SourceFile) -> Result<String, FileFacts> {
+fn load(id: u32, file: &SourceFile) -> Result<String, (FileFacts, String)> {
     let bytes = std::fs::read(&file.path).map_err(|err| {
-        problem_facts(
-            id,
-            format!("cannot read `{}`: {err}", file.rel),
-            Pos { line: 1, column: 0 },
+        let message = format!("cannot read `{}`: {err}", file.rel);
+        (
+            problem_facts(id, message, Pos { line: 1, column: 0 }),
+            String::new(),
         )
     })?;
     String::from_utf8(bytes).map_err(|err| {
@@ -391,6 +398,7 @@ fn load(id: u32, file: &SourceFile) -> Result<String, FileFacts> {
             "`{}` is not valid UTF-8 (byte {valid}); it is skipped",
             file.rel
         );
-        problem_facts(id, message, Pos { line, column })
+        let readable = prefix.into_owned();
+        (problem_facts(id, message, Pos { line, column }), readable)
     })
 }

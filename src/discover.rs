@@ -122,6 +122,8 @@ pub fn relative(root: &Path, path: &Path) -> String {
 #[derive(Default)]
 struct CrateNames {
     by_dir: HashMap<PathBuf, Option<String>>,
+    /// Directory → the nearest ancestor (itself included) holding a `Cargo.toml`.
+    package_of: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl CrateNames {
@@ -140,11 +142,23 @@ impl CrateNames {
     /// The module path of `file`: from the nearest package's layout (`src/lib.rs` is the crate
     /// root, `src/a/b.rs` is `a::b`, `src/bin/x.rs` and `tests/x.rs` are crates of their
     /// own), or, outside any package, from its path below the walked directory.
+    fn package_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.package_of.get(dir) {
+            return known.clone();
+        }
+        let found = if dir.join("Cargo.toml").is_file() {
+            Some(dir.to_path_buf())
+        } else {
+            let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+            parent.and_then(|p| self.package_dir(p))
+        };
+        self.package_of.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
     fn module_of(&mut self, file: &Path, walked: &Path) -> PathSegs {
-        let package = file
-            .ancestors()
-            .skip(1)
-            .find(|dir| dir.join("Cargo.toml").is_file());
+        let package = file.parent().and_then(|dir| self.package_dir(dir));
+        let package = package.as_deref();
         let (base, crate_name) = match package {
             Some(dir) => {
                 let name = self

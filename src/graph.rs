@@ -140,7 +140,10 @@ impl Model {
         }
         let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
         for subscribe in &sites.subscribes {
-            subscribers.entry(subscribe.name.as_str()).or_default().push(subscribe);
+            subscribers
+                .entry(subscribe.name.as_str())
+                .or_default()
+                .push(subscribe);
         }
         for publish in &sites.publishes {
             for subscribe in subscribers.get(publish.name.as_str()).into_iter().flatten() {
@@ -182,6 +185,51 @@ impl Model {
     /// Every function reachable from `from` (itself included), with the step that first
     /// reached it, in breadth-first order.
     pub fn reach(&self, from: FnId, calls_only: bool) -> Vec<(FnId, Option<(FnId, Step)>)> {
+        self.reach_where(from, calls_only, |_| true)
+    }
+
+    /// [`Model::reach`] through the functions marked in `keep` only: with `keep` from
+    /// [`Model::reaching`], the walk skips every branch that leads to none of its targets.
+    pub fn reach_within(
+        &self,
+        from: FnId,
+        calls_only: bool,
+        keep: &[bool],
+    ) -> Vec<(FnId, Option<(FnId, Step)>)> {
+        self.reach_where(from, calls_only, |f| keep.get(f).copied().unwrap_or(false))
+    }
+
+    /// The functions from which one of `targets` can be reached (targets included), through
+    /// calls and events.
+    pub fn reaching(&self, targets: impl IntoIterator<Item = FnId>) -> Vec<bool> {
+        let mut marked = vec![false; self.functions.len()];
+        let mut queue = VecDeque::new();
+        for target in targets {
+            if target < marked.len() && !marked[target] {
+                marked[target] = true;
+                queue.push_back(target);
+            }
+        }
+        while let Some(at) = queue.pop_front() {
+            for from in self
+                .graph
+                .neighbors_directed(NodeIndex::new(at), petgraph::Direction::Incoming)
+            {
+                if !marked[from.index()] {
+                    marked[from.index()] = true;
+                    queue.push_back(from.index());
+                }
+            }
+        }
+        marked
+    }
+
+    fn reach_where(
+        &self,
+        from: FnId,
+        calls_only: bool,
+        keep: impl Fn(FnId) -> bool,
+    ) -> Vec<(FnId, Option<(FnId, Step)>)> {
         // Reaches are usually small while the graph is not: a set, not a bitmap per call.
         let mut seen = std::collections::HashSet::from([from]);
         let mut order = vec![(from, None)];
@@ -192,7 +240,7 @@ impl Model {
                     continue;
                 }
                 let to = edge.target().index();
-                if seen.insert(to) {
+                if keep(to) && seen.insert(to) {
                     order.push((to, Some((at, edge.weight().clone()))));
                     queue.push_back(to);
                 }
@@ -203,7 +251,10 @@ impl Model {
 
     /// The indices of the writes in functions of a reach list.
     pub fn writes_of(&self, reach: &[(FnId, Option<(FnId, Step)>)]) -> Vec<usize> {
-        reach.iter().flat_map(|(f, _)| self.writes_by_function[*f].iter().copied()).collect()
+        reach
+            .iter()
+            .flat_map(|(f, _)| self.writes_by_function[*f].iter().copied())
+            .collect()
     }
 
     /// The steps from `from` to `to` along a breadth-first reach list.

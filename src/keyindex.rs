@@ -70,8 +70,10 @@ mod tests {
 
     #[test]
     fn candidates_include_every_overlapping_key() {
-        let keys: Vec<KeyPattern> =
-            ["user:<id>", "team:<id>", "<t>:x", "*", "us<x>:1", "user:1"].iter().map(|k| key(k)).collect();
+        let keys: Vec<KeyPattern> = ["user:<id>", "team:<id>", "<t>:x", "*", "us<x>:1", "user:1"]
+            .iter()
+            .map(|k| key(k))
+            .collect();
         let index = KeyIndex::new(&keys);
         for query in ["user:5", "team:<x>", "<a>:<b>", "*", "zzz"] {
             let query = key(query);

@@ -40,7 +40,7 @@ pub struct Analysis {
 pub struct Stats {
     /// Rust files read.
     pub files: usize,
-    /// Functions in the model (annotated or on a path to an annotated one).
+    /// Functions read from the files that can matter (every file with `--all-files`).
     pub functions: usize,
     /// Distinct read key patterns.
     pub read_keys: usize,

@@ -9,6 +9,9 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Invoked as `cargo cachelint`, cargo passes `cachelint` first.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();

@@ -22,7 +22,11 @@ pub fn render(model: &Model) -> String {
     }
     for &entry in &model.entries {
         let reach = model.reach(entry, false);
-        let writes: Vec<_> = model.writes_of(&reach).into_iter().map(|w| &model.writes[w]).collect();
+        let writes: Vec<_> = model
+            .writes_of(&reach)
+            .into_iter()
+            .map(|w| &model.writes[w])
+            .collect();
         if writes.is_empty() {
             continue;
         }
@@ -31,8 +35,10 @@ pub fn render(model: &Model) -> String {
         for write in &writes {
             keys.insert(write.key.to_string());
         }
-        let candidates: BTreeSet<usize> =
-            writes.iter().flat_map(|w| model.read_index.candidates(&w.key)).collect();
+        let candidates: BTreeSet<usize> = writes
+            .iter()
+            .flat_map(|w| model.read_index.candidates(&w.key))
+            .collect();
         for read in candidates.into_iter().map(|r| &model.reads[r]) {
             let how = if writes.iter().any(|w| w.key.covers(&read.key)) {
                 ""

@@ -191,8 +191,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// The absolute paths `segs` may name from `module`, most likely first, following `use`
-    /// imports: what the module defines or imports by name, then another crate's path, then
-    /// what glob imports bring in.
+    /// imports (renamed, grouped, globbed, re-exported) at every step of the path.
     fn absolute(
         &self,
         module: &[String],
@@ -206,10 +205,8 @@ impl<'a> Resolver<'a> {
         if depth > MAX_DEPTH {
             return Vec::new();
         }
-        let rest = &segs[1..];
-        let with = |base: &[String]| -> PathSegs { base.iter().chain(rest).cloned().collect() };
-        match first.as_str() {
-            "crate" => return vec![with(&module[..module.len().min(1)])],
+        let mut out = match first.as_str() {
+            "crate" => self.in_module(&module[..module.len().min(1)], &segs[1..], depth),
             "self" | "super" => {
                 // `self::super::super::f`: climb one module per `super`, never above the crate.
                 let mut base = module;
@@ -222,32 +219,61 @@ impl<'a> Resolver<'a> {
                     }
                     at += 1;
                 }
-                return vec![base.iter().chain(&segs[at..]).cloned().collect()];
+                self.in_module(base, &segs[at..], depth)
             }
-            "Self" => return self_ty.map(|t| with(t)).into_iter().collect(),
-            _ => {}
-        }
-        let mut out = Vec::new();
-        if let Some(uses) = self.uses.get(module) {
-            for u in uses
-                .iter()
-                .filter(|u| u.alias.as_deref() == Some(first.as_str()))
-            {
-                for base in self.absolute(module, &u.path, self_ty, depth + 1) {
-                    out.push(with(&base));
+            "Self" => self_ty
+                .map(|t| t.iter().chain(&segs[1..]).cloned().collect())
+                .into_iter()
+                .collect(),
+            _ => {
+                let mut out = self.in_module(module, segs, depth);
+                if self.crates.contains(first.as_str()) {
+                    out.extend(self.in_module(&segs[..1], &segs[1..], depth));
                 }
+                out
+            }
+        };
+        if out.len() > 1 {
+            let mut seen = HashSet::new();
+            out.retain(|p| seen.insert(p.clone()));
+        }
+        out
+    }
+
+    /// The absolute paths `rest` may name inside module `base`: what `base` imports by that
+    /// name, else what it defines (descending into child modules), then what its glob
+    /// imports bring in.
+    fn in_module(&self, base: &[String], rest: &[String], depth: usize) -> Vec<PathSegs> {
+        let Some(first) = rest.first() else {
+            return vec![base.to_vec()];
+        };
+        if depth > MAX_DEPTH {
+            return Vec::new();
+        }
+        let uses = self.uses.get(base).map_or(&[][..], Vec::as_slice);
+        let mut out = Vec::new();
+        for u in uses
+            .iter()
+            .filter(|u| u.alias.as_deref() == Some(first.as_str()))
+        {
+            for target in self.absolute(base, &u.path, None, depth + 1) {
+                out.extend(self.in_module(&target, &rest[1..], depth + 1));
             }
         }
-        if out.is_empty() {
-            out.push(module.iter().chain(segs).cloned().collect());
-            if self.crates.contains(first.as_str()) {
-                out.push(segs.to_vec());
-            }
-            if let Some(uses) = self.uses.get(module) {
-                for glob in uses.iter().filter(|u| u.alias.is_none()) {
-                    for base in self.absolute(module, &glob.path, self_ty, depth + 1) {
-                        out.push(base.into_iter().chain(segs.iter().cloned()).collect());
-                    }
+        if !out.is_empty() {
+            return out;
+        }
+        let mut inner = base.to_vec();
+        inner.push(first.clone());
+        if rest.len() == 1 {
+            out.push(inner);
+        } else {
+            out.extend(self.in_module(&inner, &rest[1..], depth + 1));
+        }
+        for glob in uses.iter().filter(|u| u.alias.is_none()) {
+            for target in self.absolute(base, &glob.path, None, depth + 1) {
+                if target.as_slice() != base {
+                    out.extend(self.in_module(&target, rest, depth + 1));
                 }
             }
         }
@@ -374,7 +400,10 @@ impl<'a> Resolver<'a> {
     fn is_local(&self, caller: FnId, name: &str, order: u32) -> bool {
         let fact = &self.fns[caller];
         fact.params.iter().any(|(p, _)| p == name)
-            || fact.locals.iter().any(|l| l.order < order && l.name == name)
+            || fact
+                .locals
+                .iter()
+                .any(|l| l.order < order && l.name == name)
     }
 
     fn path_call(&self, caller: FnId, segs: &[String], order: u32) -> Resolution {

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 fn run(name: &str) -> (Analysis, Model, Workspace) {
@@ -326,7 +328,10 @@ fn foreign_map_calls_create_no_edge() {
         .collect();
     assert_eq!(
         unknown,
-        [("get".to_string(), vec!["calls_foreign::Cache::get".to_string()])]
+        [(
+            "get".to_string(),
+            vec!["calls_foreign::Cache::get".to_string()]
+        )]
     );
 }
 
@@ -337,7 +342,11 @@ fn shadowing_locals_are_not_functions() {
     assert!(!edges.contains("calls_closures::add_shadowed -> calls_closures::clear_badge"));
     assert!(edges.contains("calls_closures::add_shadowed -> calls_closures::clear_lines"));
     // `attempt()` calls `retry`'s parameter, not a function.
-    assert!(!edges.iter().any(|e| e.starts_with("calls_closures::retry ")));
+    assert!(
+        !edges
+            .iter()
+            .any(|e| e.starts_with("calls_closures::retry "))
+    );
 }
 
 #[test]
@@ -375,7 +384,9 @@ fn stale_dependent_explains_a_declared_dependency() {
     );
     assert_eq!(
         finding.notes,
-        ["`add_member` reaches the write through `add_member` → `record` → `refresh` → `clear_members`"]
+        [
+            "`add_member` reaches the write through `add_member` → `record` → `refresh` → `clear_members`"
+        ]
     );
 }
 
@@ -428,12 +439,16 @@ fn stale_dependent_through_an_event_names_it() {
         .expect("a stale_dependent finding");
     assert_eq!(
         finding.notes,
-        ["`set_avatar` reaches the write through `set_avatar` → event `user.avatar_changed` → \
-          `on_avatar_changed` → `evict_profile`"]
+        [
+            "`set_avatar` reaches the write through `set_avatar` → event `user.avatar_changed` → \
+          `on_avatar_changed` → `evict_profile`"
+        ]
     );
     let messages: Vec<&str> = finding.related.iter().map(|l| l.message.as_str()).collect();
     assert!(
-        messages.contains(&"`set_avatar` publishes `user.avatar_changed`"),
+        messages.contains(
+            &"`set_avatar` publishes `user.avatar_changed`, which runs `on_avatar_changed`"
+        ),
         "{messages:#?}"
     );
 }
@@ -530,7 +545,13 @@ fn map_check_passes_on_the_same_code_and_fails_when_an_edge_is_dropped() {
         "+   never invalidated\n",
         "-   invalidated by calls_helpers::remove_member\n",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in\n{stdout}"
+        );
     }
-    assert!(!stdout.contains("add_member"), "unchanged entries stay out:\n{stdout}");
+    assert!(
+        !stdout.contains("add_member"),
+        "unchanged entries stay out:\n{stdout}"
+    );
 }

@@ -17,12 +17,38 @@ pub const RULE_NAMES: &[&str] = &[
     "version_skew",
 ];
 
-/// The known name closest to `name`, if it is close enough to be a likely typo.
+/// The known name closest to `name`, if it is close enough to be a likely typo: at most one
+/// edit in three characters (transpositions count once), so `uncoverd_read` finds
+/// `uncovered_read` and `tll` finds `ttl`, while `team.archived` does not find `team.created`.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(distance, c)| *distance <= (c.chars().count() / 3).max(1))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggest;
+
+    #[test]
+    fn suggests_likely_typos_only() {
+        assert_eq!(
+            suggest("uncoverd_read", rule_names()),
+            Some("uncovered_read")
+        );
+        assert_eq!(suggest("tll", ["ttl", "allow"]), Some("ttl"));
+        assert_eq!(
+            suggest("user.updatd", ["user.updated"]),
+            Some("user.updated")
+        );
+        assert_eq!(suggest("team.archived", ["team.created"]), None);
+        assert_eq!(suggest("nope", rule_names()), None);
+    }
+
+    fn rule_names() -> impl Iterator<Item = &'static str> {
+        super::RULE_NAMES.iter().copied()
+    }
 }

@@ -40,7 +40,8 @@ pub fn extract_file(file: FileId, text: &str, module: PathSegs, sep: char) -> Fi
         }
         Err(err) => facts.problems.push(Problem {
             rule: "parse_error",
-            message: format!("cannot parse this file: {err}"),
+            message: "cannot parse this file: unbalanced delimiters or an invalid token"
+                .to_string(),
             span: span_of(file, err.span()),
             allow: Vec::new(),
         }),
@@ -166,12 +167,21 @@ fn item(trees: &[TokenTree], mut i: usize, scope: &Scope, facts: &mut FileFacts)
 /// Index after the item starting at `i`: past the first `;` or `{..}` at angle depth 0.
 fn item_end(trees: &[TokenTree], i: usize) -> (usize, Option<&Group>) {
     let mut depth = 0i32;
+    // After the `=` of a `const`, `static` or `type`, `<` and `>` are operators or a type's
+    // own brackets; only `;` (or a block) ends the item.
+    let mut in_value = false;
     let mut j = i;
     while j < trees.len() {
         match &trees[j] {
             TokenTree::Punct(p) => match p.as_char() {
-                '<' => depth += 1,
-                '>' if !is_arrow(trees, j) => depth = (depth - 1).max(0),
+                '<' if !in_value => depth += 1,
+                '>' if !in_value && !is_arrow(trees, j) => depth = (depth - 1).max(0),
+                '=' if depth == 0
+                    && p.spacing() == proc_macro2::Spacing::Alone
+                    && !is_punct(trees.get(j.wrapping_sub(1)), '=') =>
+                {
+                    in_value = true;
+                }
                 ';' if depth == 0 => return (j + 1, None),
                 _ => {}
             },
@@ -327,7 +337,10 @@ fn annotations(attrs: &[&Group], scope: &Scope, facts: &mut FileFacts) -> Vec<An
         for err in errors {
             for single in err {
                 let mut span = span_of(scope.file, single.span());
-                if span.start.line == 0 {
+                // Errors about the attribute as a whole (no key at all) carry the call-site
+                // span, which means nothing outside a macro: point at the attribute.
+                let call_site = Pos { line: 1, column: 0 };
+                if span.start.line == 0 || (span.start == call_site && span.end == call_site) {
                     span = attr_span;
                 }
                 facts.problems.push(Problem {

@@ -18,7 +18,11 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     for write in &model.writes {
         let mut entities = BTreeMap::new();
         let candidates = model.read_index.candidates(&write.key);
-        for read in candidates.iter().map(|&r| &model.reads[r]).filter(|r| write.key.covers(&r.key)) {
+        for read in candidates
+            .iter()
+            .map(|&r| &model.reads[r])
+            .filter(|r| write.key.covers(&r.key))
+        {
             entities.entry(read.key.entity()).or_insert(read);
         }
         let everything = write.key.is_everything();

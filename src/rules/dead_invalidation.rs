@@ -19,7 +19,10 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
     for write in &model.writes {
         let candidates = model.read_index.candidates(&write.key);
-        if candidates.iter().any(|&r| model.reads[r].key.overlaps(&write.key)) {
+        if candidates
+            .iter()
+            .any(|&r| model.reads[r].key.overlaps(&write.key))
+        {
             continue;
         }
         let written = write.key.to_string();

@@ -25,14 +25,17 @@ pub fn check(cx: &Context, sink: &mut Sink) {
 
 fn label_for(rule: &str) -> &'static str {
     match rule {
-        "parse_error" => "cachelint could not read past this point; the file is skipped",
+        "parse_error" => "cachelint could not parse this",
         _ => "not a valid cachelint argument",
     }
 }
 
 fn help_for(rule: &str) -> Option<String> {
     match rule {
-        "parse_error" => Some("the rest of the run goes on without this file's facts".to_string()),
+        "parse_error" => Some(
+            "the run went on without what could not be parsed; fix the syntax to analyze it"
+                .to_string(),
+        ),
         _ => None,
     }
 }

@@ -26,7 +26,11 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         // A version in the first segment puts the other versions in other index buckets.
         let everywhere: Vec<&KeySite>;
         let skew_candidates = if read.key.version_segment().is_some_and(|(i, _)| i == 0) {
-            everywhere = model.writes.iter().filter(|w| model.live[w.function]).collect();
+            everywhere = model
+                .writes
+                .iter()
+                .filter(|w| model.live[w.function])
+                .collect();
             &everywhere
         } else {
             &live

@@ -1,7 +1,6 @@
 //! `stale_dependent`: an entry whose write path invalidates a key but not a key that depends on it.
 
 use super::{Context, Draft, RuleInfo, Sink};
-use crate::facts::SrcSpan;
 use crate::finding::{Label, Level};
 use crate::graph::{DependencyReason, KeySite, Model, Step};
 use crate::resolve::FnId;
@@ -15,8 +14,15 @@ pub const RULE: RuleInfo = RuleInfo {
     docs: include_str!("docs/stale_dependent.md"),
 };
 
+/// One link of a dependency chain: `dependent` depends on `on` because of `reason`.
+struct Link<'a> {
+    dependent: &'a str,
+    on: &'a str,
+    reason: &'a DependencyReason,
+}
+
 /// Reports, for every entry, each key that depends on a key its write path invalidates but
-/// that the path leaves alone.
+/// that the path leaves alone. When several invalidated keys explain it, the nearest one does.
 pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
     let canonical: Vec<String> = model.reads.iter().map(|r| r.key.canonical()).collect();
@@ -25,10 +31,19 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         read_keys.entry(key.as_str()).or_insert(read);
     }
     let dependents = dependents(&cx.dependencies);
+    // Only functions that lead to a write matter: the walks below skip the rest.
+    let writers = model.writes.iter().map(|w| w.function);
+    let useful = model.reaching(writers);
     for &entry in &model.entries {
-        let reach = model.reach(entry, false);
-        let writes: Vec<&KeySite> =
-            model.writes_of(&reach).into_iter().map(|w| &model.writes[w]).collect();
+        if !useful[entry] {
+            continue;
+        }
+        let reach = model.reach_within(entry, false, &useful);
+        let writes: Vec<&KeySite> = model
+            .writes_of(&reach)
+            .into_iter()
+            .map(|w| &model.writes[w])
+            .collect();
         // Each read key this path invalidates, with the first write (in path order) that does.
         let mut invalidated: BTreeMap<&str, &KeySite> = BTreeMap::new();
         for write in &writes {
@@ -38,23 +53,18 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                 }
             }
         }
-        let mut reported = BTreeSet::new();
-        for (key, write) in invalidated {
-            if !dependents.contains_key(key) {
-                continue;
-            }
-            let site = read_keys[key];
-            for (dependent, chain) in closure(key, &dependents) {
-                let dependent_site = read_keys[dependent.as_str()];
-                if reported.contains(&dependent)
-                    || writes.iter().any(|w| w.key.overlaps(&dependent_site.key))
-                {
-                    continue;
-                }
-                reported.insert(dependent.clone());
-                let draft = explain(cx, entry, &reach, write, site, dependent_site, &chain);
-                sink.report(&RULE, &allowed(model, entry), draft);
-            }
+        for (dependent, chain) in stale(&invalidated, &dependents) {
+            let source = chain.last().map_or(dependent, |link| link.on);
+            let draft = explain(
+                cx,
+                entry,
+                &reach,
+                invalidated[source],
+                read_keys[source],
+                read_keys[dependent],
+                &chain,
+            );
+            sink.report(&RULE, &allowed(model, entry), draft);
         }
     }
 }
@@ -62,34 +72,39 @@ pub fn check(cx: &Context, sink: &mut Sink) {
 /// Key → the keys that depend on it directly, with the reason (reversed dependencies).
 fn dependents(
     deps: &BTreeMap<String, BTreeMap<String, DependencyReason>>,
-) -> BTreeMap<&str, Vec<(&str, &DependencyReason)>> {
-    let mut out: BTreeMap<&str, Vec<(&str, &DependencyReason)>> = BTreeMap::new();
+) -> BTreeMap<&str, Vec<Link<'_>>> {
+    let mut out: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
     for (dependent, on) in deps {
         for (key, reason) in on {
-            out.entry(key.as_str())
-                .or_default()
-                .push((dependent.as_str(), reason));
+            out.entry(key.as_str()).or_default().push(Link {
+                dependent,
+                on: key,
+                reason,
+            });
         }
     }
     out
 }
 
-/// Every key that depends on `key`, directly or transitively, with the chain of reasons
-/// from the dependent back to `key`, nearest first.
-fn closure<'a>(
-    key: &str,
-    dependents: &BTreeMap<&'a str, Vec<(&'a str, &'a DependencyReason)>>,
-) -> Vec<(String, Vec<&'a DependencyReason>)> {
-    let mut seen = BTreeSet::from([key.to_string()]);
+/// Every read key left stale: it depends, directly or transitively, on an invalidated key
+/// and is not invalidated itself. Each comes with its shortest chain of links, from the
+/// dependent back to the invalidated key.
+fn stale<'a>(
+    invalidated: &BTreeMap<&'a str, &KeySite>,
+    dependents: &'a BTreeMap<&'a str, Vec<Link<'a>>>,
+) -> Vec<(&'a str, Vec<&'a Link<'a>>)> {
+    // Breadth-first from every invalidated key at once: the first visit is the nearest.
+    let mut seen: BTreeSet<&str> = invalidated.keys().copied().collect();
+    let mut queue: VecDeque<(&str, Vec<&Link>)> =
+        invalidated.keys().map(|&k| (k, Vec::new())).collect();
     let mut out = Vec::new();
-    let mut queue = VecDeque::from([(key.to_string(), Vec::new())]);
     while let Some((at, chain)) = queue.pop_front() {
-        for &(dependent, reason) in dependents.get(at.as_str()).into_iter().flatten() {
-            if seen.insert(dependent.to_string()) {
-                let mut chain: Vec<&DependencyReason> = chain.clone();
-                chain.insert(0, reason);
-                out.push((dependent.to_string(), chain.clone()));
-                queue.push_back((dependent.to_string(), chain));
+        for link in dependents.get(at).into_iter().flatten() {
+            if seen.insert(link.dependent) {
+                let mut longer = vec![link];
+                longer.extend(chain.iter().copied());
+                out.push((link.dependent, longer.clone()));
+                queue.push_back((link.dependent, longer));
             }
         }
     }
@@ -112,60 +127,121 @@ fn explain(
     write: &KeySite,
     key: &KeySite,
     dependent: &KeySite,
-    chain: &[&DependencyReason],
+    chain: &[&Link],
 ) -> Draft {
     let model = cx.model;
     let name = model.display_name(entry);
-    let mut related = vec![cx.label(write.span, format!("invalidates `{}` here", write.key))];
-    let path = Model::path_to(reach, write.function);
+    let (key_text, dependent_text) = (key.key.to_string(), dependent.key.to_string());
+    let write_message = if write.key.canonical() == key.key.canonical() {
+        format!("`{key_text}` is invalidated here")
+    } else {
+        format!("`{}` invalidates `{key_text}` here", write.key)
+    };
+    let mut related = vec![cx.label(write.span, write_message)];
     let mut notes = Vec::new();
+    let path = Model::path_to(reach, write.function);
+    for (from, step) in &path {
+        if let Step::Event {
+            name: event,
+            publish,
+            subscribe,
+        } = step
+        {
+            let subscriber = model
+                .subscribes
+                .iter()
+                .find(|s| s.span == *subscribe)
+                .map_or_else(String::new, |s| model.display_name(s.function));
+            related.push(cx.label(
+                *publish,
+                format!(
+                    "`{}` publishes `{event}`, which runs `{subscriber}`",
+                    model.display_name(*from)
+                ),
+            ));
+        }
+    }
     if !path.is_empty() {
         notes.push(format!(
-            "`{name}` reaches this write through {}",
+            "`{name}` reaches the write through {}",
             describe_path(model, &path, write.function)
         ));
     }
-    related.push(cx.label(dependent.span, format!("`{}` is read here", dependent.key)));
-    for reason in chain {
-        related.push(reason_label(cx, reason));
+    related.push(cx.label(dependent.span, format!("`{dependent_text}` is read here")));
+    for link in chain {
+        let (label, note) = reason(cx, link);
+        related.push(label);
+        notes.extend(note);
     }
+    let inferred = chain
+        .iter()
+        .find(|link| matches!(link.reason, DependencyReason::Inferred { .. }));
     if chain.len() > 1 {
+        let through: Vec<String> = chain[..chain.len() - 1]
+            .iter()
+            .map(|link| format!("`{}`", display_key(model, link.on)))
+            .collect();
         notes.push(format!(
-            "`{}` depends on `{}` through {} steps",
-            dependent.key,
-            key.key,
-            chain.len()
+            "`{dependent_text}` depends on `{key_text}` through {}",
+            through.join(" and ")
+        ));
+    }
+    let mut help = format!(
+        "invalidate `{dependent_text}` on this path too, e.g. add it to the `#[writes]` of `{}`",
+        model.display_name(write.function)
+    );
+    if let Some(link) = inferred {
+        let (from, on) = (
+            display_key(model, link.dependent),
+            display_key(model, link.on),
+        );
+        help.push_str(&format!(
+            "; if `{from}` is not built from `{on}`, list what it is built from with \
+             `depends_on = [..]` on its `#[reads]`"
         ));
     }
     Draft {
         message: format!(
-            "`{name}` invalidates `{}` but leaves `{}`, which depends on it, stale",
-            key.key, dependent.key
+            "`{name}` invalidates `{key_text}` but leaves `{dependent_text}`, which depends on it, stale"
         ),
         primary: cx.label(
             model.functions[entry].name_span,
-            "this write path misses a dependent key",
+            format!("this write path leaves `{dependent_text}` stale"),
         ),
         related,
         notes,
-        help: Some(format!(
-            "invalidate `{}` on this path too, e.g. `#[writes(\"{}\")]` on a function `{name}` reaches",
-            dependent.key, dependent.key
-        )),
+        help: Some(help),
         suggestion: None,
         identity: vec![dependent.key.canonical(), model.qualified_name(entry)],
     }
 }
 
-fn reason_label(cx: &Context, reason: &DependencyReason) -> Label {
+/// The key's text as written in its first `#[reads]` (the canonical text otherwise).
+fn display_key(model: &Model, canonical: &str) -> String {
+    model
+        .reads
+        .iter()
+        .find(|r| r.key.canonical() == canonical)
+        .map_or_else(|| canonical.to_string(), |r| r.key.to_string())
+}
+
+/// The label (and, for a long call chain, a note) saying why `link.dependent` depends on
+/// `link.on`.
+fn reason(cx: &Context, link: &Link) -> (Label, Option<String>) {
     let model = cx.model;
-    match reason {
+    match link.reason {
         DependencyReason::Declared { read, span } => {
             let read = &model.reads[*read];
-            cx.label(
+            let label = cx.label(
                 *span,
-                format!("`{}` is declared to depend on this key", read.key),
-            )
+                format!(
+                    "`{}` declares that `{}` depends on `{}`",
+                    model.display_name(read.function),
+                    read.key,
+                    display_key(model, link.on)
+                ),
+            );
+            (label, None)
         }
         DependencyReason::Inferred {
             read,
@@ -173,39 +249,51 @@ fn reason_label(cx: &Context, reason: &DependencyReason) -> Label {
             calls,
         } => {
             let (read, target) = (&model.reads[*read], &model.reads[*target]);
-            let span: SrcSpan = calls.first().map_or(target.span, |(_, span)| *span);
-            cx.label(
-                span,
-                format!(
-                    "`{}` reads `{}` and calls into `{}`, which reads `{}`",
-                    model.display_name(read.function),
+            let (reader, callee) = (
+                model.display_name(read.function),
+                model.display_name(target.function),
+            );
+            let Some((_, first_call)) = calls.first() else {
+                let text = format!("`{reader}` reads `{}` and `{}`", read.key, target.key);
+                return (cx.label(target.span, text), None);
+            };
+            let text = match calls.get(1) {
+                None => format!(
+                    "`{reader}` reads `{}` and calls `{callee}`, which reads `{}`",
+                    read.key, target.key
+                ),
+                Some((next, _)) => format!(
+                    "`{reader}` reads `{}` and calls `{}`, which reaches `{callee}`, which reads `{}`",
                     read.key,
-                    model.display_name(target.function),
+                    model.display_name(*next),
                     target.key
                 ),
-            )
+            };
+            let note = (calls.len() > 1).then(|| {
+                let hops: Vec<String> = calls
+                    .iter()
+                    .map(|(f, _)| format!("`{}`", model.display_name(*f)))
+                    .chain(std::iter::once(format!("`{callee}`")))
+                    .collect();
+                format!("`{reader}` reaches `{callee}` through {}", hops.join(" → "))
+            });
+            (cx.label(*first_call, text), note)
         }
     }
 }
 
+/// `entry` → `helper` → event `e` → `subscriber` → .. → `last`.
 fn describe_path(model: &Model, path: &[(FnId, Step)], last: FnId) -> String {
-    let hops: Vec<String> = path
-        .iter()
-        .skip(1)
-        .map(|(f, _)| *f)
-        .chain(std::iter::once(last))
-        .map(|f| format!("`{}`", model.display_name(f)))
-        .collect();
-    let events: Vec<String> = path
-        .iter()
-        .filter_map(|(_, step)| match step {
-            Step::Event { name, .. } => Some(format!("event `{name}`")),
-            Step::Call(_) => None,
-        })
-        .collect();
-    let mut text = hops.join(" → ");
-    if !events.is_empty() {
-        text.push_str(&format!(" (via {})", events.join(", ")));
+    let mut hops = Vec::new();
+    for (index, (from, step)) in path.iter().enumerate() {
+        if index == 0 {
+            hops.push(format!("`{}`", model.display_name(*from)));
+        }
+        if let Step::Event { name, .. } = step {
+            hops.push(format!("event `{name}`"));
+        }
+        let to = path.get(index + 1).map_or(last, |(next, _)| *next);
+        hops.push(format!("`{}`", model.display_name(to)));
     }
-    text
+    hops.join(" → ")
 }

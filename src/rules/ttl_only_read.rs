@@ -20,7 +20,8 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, ttl: Duration) {
     let ttl = humanize(ttl);
     let draft = Draft {
         message: format!(
-            "`{}` read by `{function}` is never invalidated; it can serve stale data for up to {ttl}",
+            "`{}` read by `{function}` is not invalidated by any write; only its ttl bounds how \
+             long it serves stale data ({ttl})",
             read.key
         ),
         primary: cx.label(read.span, format!("only the ttl of {ttl} bounds this key")),
@@ -49,7 +50,7 @@ pub fn humanize(duration: Duration) -> String {
         ("m", 60_000),
         ("s", 1_000),
     ] {
-        if ms >= size && ms % size == 0 {
+        if ms >= size && ms.is_multiple_of(size) {
             return format!("{}{unit}", ms / size);
         }
     }

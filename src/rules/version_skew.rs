@@ -28,7 +28,7 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, write: &KeySite) {
         .unwrap_or_default();
     let draft = Draft {
         message: format!(
-            "`{}` read by `{function}` is never invalidated: writes target `{write_version}`, \
+            "`{}` read by `{function}` is invalidated only as version `{write_version}`; \
              reads use `{read_version}`",
             read.key
         ),
