@@ -5,6 +5,7 @@ use crate::discover::{self, Discovery, SourceFile};
 use crate::facts::{FileFacts, Pos, Problem, SrcSpan};
 use crate::graph::Model;
 use crate::locate::{FileText, Locator};
+use crate::package::{self, PackageInfo};
 use crate::rules::{self, Context, Sink};
 use crate::{Analysis, Stats, extract, prefilter};
 use rayon::prelude::*;
@@ -57,6 +58,8 @@ pub struct Workspace {
     pub root: PathBuf,
     pub config: Config,
     pub discovery: Discovery,
+    /// The selected cargo packages (none for a run on PATHs), in cargo metadata's order.
+    pub packages: Vec<PackageInfo>,
 }
 
 /// Resolves the target to a root, a configuration and a list of files.
@@ -75,6 +78,7 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
             root: cwd,
             config,
             discovery,
+            packages: Vec::new(),
         });
     }
     let mut command = cargo_metadata::MetadataCommand::new();
@@ -94,18 +98,17 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         .workspace_packages()
         .into_iter()
         .filter(|p| {
-            let name = p.name.as_str();
             if !target.packages.is_empty() {
-                return target.packages.iter().any(|s| s == name);
+                return target.packages.iter().any(|s| package::matches_spec(p, s));
             }
-            if target.exclude.iter().any(|s| s == name) {
+            if target.exclude.iter().any(|s| package::matches_spec(p, s)) {
                 return false;
             }
             target.workspace || metadata.workspace_default_members.contains(&p.id)
         })
         .collect();
     for wanted in &target.packages {
-        if !selected.iter().any(|p| p.name.as_str() == wanted) {
+        if !selected.iter().any(|p| package::matches_spec(p, wanted)) {
             return Err(Error::Metadata(format!(
                 "package `{wanted}` is not a workspace member"
             )));
@@ -129,10 +132,15 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         })
         .collect();
     let discovery = discover::walk(&root, &dirs, &config, &all_members);
+    let packages = selected
+        .iter()
+        .map(|p| PackageInfo::from_metadata(p, &root))
+        .collect();
     Ok(Workspace {
         root,
         config,
         discovery,
+        packages,
     })
 }
 
@@ -262,7 +270,7 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         .build()
         .ok();
     let files = &discovery.files;
-    let loaded: Vec<Result<String, (FileFacts, String)>> = in_pool(&pool, || {
+    let loaded: Vec<Result<String, Unreadable>> = in_pool(&pool, || {
         files
             .par_iter()
             .enumerate()
@@ -333,7 +341,10 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
             (Ok(text), Some(f)) => (text, f),
             (Ok(_), None) => (String::new(), FileFacts::default()),
             // The readable part of a file that is not UTF-8 locates the problem.
-            (Err((problem, readable)), _) => (readable, problem),
+            (Err(unreadable), _) => {
+                let (problem, readable) = *unreadable;
+                (readable, problem)
+            }
         };
         let keep = !file_facts.functions.is_empty() || !file_facts.problems.is_empty();
         let text = if keep { text } else { String::new() };
@@ -379,14 +390,17 @@ fn problem_facts(file: u32, message: String, at: Pos) -> FileFacts {
     }
 }
 
+/// A file that cannot be analyzed: the `parse_error` that says why, and its readable part.
+type Unreadable = Box<(FileFacts, String)>;
+
 /// Reads one file as UTF-8, or says why it cannot be analyzed.
-fn load(id: u32, file: &SourceFile) -> Result<String, (FileFacts, String)> {
+fn load(id: u32, file: &SourceFile) -> Result<String, Unreadable> {
     let bytes = std::fs::read(&file.path).map_err(|err| {
         let message = format!("cannot read `{}`: {err}", file.rel);
-        (
+        Box::new((
             problem_facts(id, message, Pos { line: 1, column: 0 }),
             String::new(),
-        )
+        ))
     })?;
     String::from_utf8(bytes).map_err(|err| {
         let valid = err.utf8_error().valid_up_to();
@@ -399,6 +413,6 @@ fn load(id: u32, file: &SourceFile) -> Result<String, (FileFacts, String)> {
             file.rel
         );
         let readable = prefix.into_owned();
-        (problem_facts(id, message, Pos { line, column }), readable)
+        Box::new((problem_facts(id, message, Pos { line, column }), readable))
     })
 }

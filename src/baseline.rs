@@ -31,15 +31,16 @@ pub enum BaselineError {
     },
     #[error("baseline `{path}` is not a cachelint baseline: {message}")]
     Format { path: String, message: String },
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write baseline `{path}`: {source}")]
     Write {
         path: String,
         source: std::io::Error,
     },
 }
 
-/// Writes the fingerprints of `findings` to `path`, atomically.
-pub fn write(path: &Path, findings: &[Finding]) -> Result<(), BaselineError> {
+/// Writes the fingerprints of `findings` to `path`, atomically, and returns the entries
+/// written.
+pub fn write(path: &Path, findings: &[Finding]) -> Result<Vec<Entry>, BaselineError> {
     let mut entries: Vec<Entry> = findings
         .iter()
         .map(|f| Entry {
@@ -59,7 +60,8 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<(), BaselineError> {
     write_atomically(path, text.as_bytes()).map_err(|source| BaselineError::Write {
         path: path.display().to_string(),
         source,
-    })
+    })?;
+    Ok(file.findings)
 }
 
 /// Reads a baseline written by [`write`].
@@ -120,8 +122,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, bytes)?;
-    std::fs::rename(&temp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })
+    std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .inspect_err(|_| {
+            // Whatever failed (a full disk, `path` a directory), leave no partial file behind.
+            let _ = std::fs::remove_file(&temp);
+        })
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 /// Finds stale-cache bugs: read keys that some write path leaves stale.
 #[derive(Debug, Parser)]
 #[command(name = "cargo cachelint", bin_name = "cargo cachelint", version)]
-#[command(args_conflicts_with_subcommands = true)]
+// A repeated flag overrides the earlier one, as in cargo: rust-analyzer's own
+// `--message-format=json` may be followed by one from the user's extra arguments.
+#[command(args_conflicts_with_subcommands = true, args_override_self = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -15,13 +17,18 @@ pub struct Cli {
     pub check: CheckArgs,
 }
 
+// Built once per process: boxing `check`'s many flags would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyze the code and report findings (the default).
+    #[command(args_override_self = true)]
     Check(CheckArgs),
     /// Print the mutation → key map, or compare it with a committed one.
+    #[command(args_override_self = true)]
     Map(MapArgs),
     /// Print the whole model: functions, keys, events and their edges.
+    #[command(args_override_self = true)]
     Graph(GraphArgs),
     /// Print a rule's documentation.
     Explain {
@@ -94,7 +101,9 @@ pub struct CheckArgs {
     pub cargo: CargoCompat,
 }
 
-/// Flags cargo and rust-analyzer pass to a check command; accepted, and meaningless here.
+/// Flags cargo and rust-analyzer pass to a check command (rust-analyzer adds `--bin`,
+/// `--example`, `--test` or `--bench NAME` when it checks one target); accepted, and
+/// meaningless here: every target's sources are analyzed.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CargoCompat {
     #[arg(long, hide = true)]
@@ -115,6 +124,10 @@ pub struct CargoCompat {
     pub bin: Vec<String>,
     #[arg(long, hide = true, value_name = "NAME")]
     pub test: Vec<String>,
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub example: Vec<String>,
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub bench: Vec<String>,
     #[arg(long, hide = true, value_name = "TRIPLE")]
     pub target: Vec<String>,
     #[arg(short = 'F', long, hide = true, value_name = "FEATURES")]
@@ -131,6 +144,15 @@ pub struct CargoCompat {
     pub offline: bool,
     #[arg(long, hide = true)]
     pub frozen: bool,
+    #[arg(long, hide = true)]
+    pub release: bool,
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    #[arg(short = 'j', long, hide = true, value_name = "N")]
+    pub jobs: Option<String>,
+    /// Unstable cargo flags (`-Zscript`).
+    #[arg(short = 'Z', hide = true, value_name = "FLAG")]
+    pub unstable: Vec<String>,
 }
 
 /// `map`'s arguments.

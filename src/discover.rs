@@ -45,9 +45,9 @@ pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]
             if name.starts_with('.') || name == "target" {
                 return false;
             }
-            let is_other_package = entry.path().join("Cargo.toml").is_file()
-                && !packages.is_empty()
-                && !packages.iter().any(|p| p == entry.path());
+            let is_other_package = !packages.is_empty()
+                && !packages.iter().any(|p| p == entry.path())
+                && entry.path().join("Cargo.toml").is_file();
             !is_other_package && !config.is_excluded(&relative(root, entry.path()))
         });
         for entry in walker {

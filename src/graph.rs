@@ -65,6 +65,22 @@ pub enum DependencyReason {
     },
 }
 
+/// A method call left unresolved: its receiver's type is unknown and analyzed methods share
+/// its name. It is no edge; `--verbose` lists it.
+#[derive(Debug, Clone)]
+pub struct Ambiguity {
+    pub caller: FnId,
+    pub span: SrcSpan,
+    pub method: String,
+    /// The first few analyzed methods of that name (a common name can have thousands).
+    pub candidates: Vec<FnId>,
+    /// How many analyzed methods have that name.
+    pub total: usize,
+}
+
+/// How many candidates of an ambiguous call the model keeps.
+const SHOWN_CANDIDATES: usize = 5;
+
 /// The whole model.
 pub struct Model {
     pub functions: Vec<FnFact>,
@@ -79,8 +95,8 @@ pub struct Model {
     pub live: Vec<bool>,
     /// Functions nothing calls or reaches by event (and that can run), sorted.
     pub entries: Vec<FnId>,
-    /// Calls left unresolved because the receiver's type is unknown: (caller, span, method, candidates).
-    pub ambiguous: Vec<(FnId, SrcSpan, String, Vec<FnId>)>,
+    /// Calls left unresolved because the receiver's type is unknown.
+    pub ambiguous: Vec<Ambiguity>,
     /// Keys and events that could not be used, for `invalid_key`.
     pub problems: Vec<Problem>,
     /// `reads` by first key segment, to find overlapping keys without a full scan.
@@ -125,7 +141,17 @@ impl Model {
                     }
                     Resolution::Ambiguous(candidates) => {
                         if let CallTarget::Method { name, .. } = &call.target {
-                            ambiguous.push((id, call.span, name.clone(), candidates));
+                            ambiguous.push(Ambiguity {
+                                caller: id,
+                                span: call.span,
+                                method: name.clone(),
+                                candidates: candidates
+                                    .iter()
+                                    .take(SHOWN_CANDIDATES)
+                                    .copied()
+                                    .collect(),
+                                total: candidates.len(),
+                            });
                         }
                     }
                     Resolution::Outside => {}
@@ -321,6 +347,8 @@ impl Model {
             by_key.entry(read.key.canonical()).or_default().push(index);
             by_function.entry(read.function).or_default().push(index);
         }
+        // Walks from a reader go only where another reader can be reached.
+        let leads_to_read = self.reaching(by_function.keys().copied());
         let mut deps: BTreeMap<String, BTreeMap<String, DependencyReason>> = BTreeMap::new();
         for (key, sites) in &by_key {
             let declared: Vec<(usize, &Vec<DeclaredDependency>)> = sites
@@ -342,20 +370,30 @@ impl Model {
             }
             for &read in sites {
                 let from = self.reads[read].function;
-                let reach = self.reach(from, true);
+                let reach = self.reach_within(from, true, &leads_to_read);
+                let parents: HashMap<FnId, (FnId, SrcSpan)> = reach
+                    .iter()
+                    .filter_map(|(id, p)| match p {
+                        Some((prev, Step::Call(span))) => Some((*id, (*prev, *span))),
+                        _ => None,
+                    })
+                    .collect();
                 for (to, _) in reach.iter().skip(1) {
                     for &target in by_function.get(to).into_iter().flatten() {
                         let dep_key = self.reads[target].key.canonical();
                         if dep_key == *key || entry.contains_key(&dep_key) {
                             continue;
                         }
-                        let calls = Model::path_to(&reach, *to)
-                            .into_iter()
-                            .filter_map(|(f, step)| match step {
-                                Step::Call(span) => Some((f, span)),
-                                Step::Event { .. } => None,
-                            })
-                            .collect();
+                        let mut calls = Vec::new();
+                        let mut at = *to;
+                        while let Some(&(prev, span)) = parents.get(&at) {
+                            calls.push((prev, span));
+                            at = prev;
+                            if calls.len() > parents.len() {
+                                break;
+                            }
+                        }
+                        calls.reverse();
                         entry.insert(
                             dep_key,
                             DependencyReason::Inferred {
@@ -553,20 +591,27 @@ impl Model {
         let mut lines: Vec<String> = self
             .ambiguous
             .iter()
-            .map(|(caller, span, name, candidates)| {
+            .map(|a| {
                 let file = workspace
                     .discovery
                     .files
-                    .get(span.file as usize)
+                    .get(a.span.file as usize)
                     .map_or("?", |f| f.rel.as_str());
-                let names: Vec<String> =
-                    candidates.iter().map(|&c| self.qualified_name(c)).collect();
+                let mut names: Vec<String> = a
+                    .candidates
+                    .iter()
+                    .map(|&c| self.qualified_name(c))
+                    .collect();
+                if a.total > a.candidates.len() {
+                    names.push(format!("{} more", a.total - a.candidates.len()));
+                }
                 format!(
-                    "{file}:{}:{}: note: in `{}`, the receiver type of `.{name}()` is unknown; \
+                    "{file}:{}:{}: note: in `{}`, the receiver type of `.{}()` is unknown; \
                      not following it (could be {})",
-                    span.start.line,
-                    span.start.column + 1,
-                    self.display_name(*caller),
+                    a.span.start.line,
+                    a.span.start.column + 1,
+                    self.display_name(a.caller),
+                    a.method,
                     names.join(", ")
                 )
             })

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod keyindex;
 pub mod locate;
 pub mod map;
+pub mod package;
 pub mod prefilter;
 pub mod report;
 pub mod resolve;

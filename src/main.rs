@@ -118,13 +118,44 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
     let (mut analysis, model, workspace) =
         analyze::analyze(&target, &options).map_err(|e| e.to_string())?;
     let format = args.message_format.unwrap_or(Format::Human);
+    let mut notes = Vec::new();
     if let Some(path) = &args.write_baseline {
-        baseline::write(path, &analysis.findings).map_err(|e| e.to_string())?;
-    }
-    let mut stale = Vec::new();
-    if let Some(path) = &args.baseline {
+        // Writing a baseline adopts it: what it records is hidden at once, so the run passes
+        // and a later `--baseline FILE` run reports exactly the same.
+        let recorded = baseline::write(path, &analysis.findings).map_err(|e| e.to_string())?;
+        baseline::apply(&recorded, &mut analysis);
+        notes.push(format!(
+            "note: recorded {} in baseline `{}`",
+            findings(recorded.len()),
+            path.display()
+        ));
+    } else if let Some(path) = &args.baseline {
         let recorded = baseline::read(path).map_err(|e| e.to_string())?;
-        stale = baseline::apply(&recorded, &mut analysis);
+        let stale = baseline::apply(&recorded, &mut analysis);
+        if format != Format::Human && analysis.stats.baselined > 0 {
+            // `human` says it in its summary line; the other formats keep stdout machine-readable.
+            notes.push(format!(
+                "note: baseline `{}` hid {}",
+                path.display(),
+                findings(analysis.stats.baselined)
+            ));
+        }
+        if !stale.is_empty() {
+            let (count, verb) = match stale.len() {
+                1 => ("1 baseline entry".to_owned(), "matches"),
+                n => (format!("{n} baseline entries"), "match"),
+            };
+            notes.push(format!(
+                "note: {count} in `{}` no longer {verb} any finding (fixed, or changed beyond \
+                 recognition); refresh it with --write-baseline:",
+                path.display()
+            ));
+            notes.extend(
+                stale
+                    .iter()
+                    .map(|e| format!("  {}[{}] {}: {}", e.file, e.rule, e.fingerprint, e.message)),
+            );
+        }
     }
     if args.verbose {
         for line in model.ambiguity_report(&workspace) {
@@ -135,23 +166,35 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
         color: use_color(args.color),
         show_elapsed: !args.quiet,
         workspace_root: Some(workspace.root.clone()),
-        ..RenderOptions::default()
+        packages: workspace.packages.clone(),
     };
     let mut out = std::io::stdout().lock();
-    report::render(format, &analysis, &options, &mut out).map_err(|e| e.to_string())?;
-    out.flush().map_err(|e| e.to_string())?;
-    if !stale.is_empty() && !args.quiet {
-        eprintln!(
-            "note: {} baseline entr{} no longer match any finding; refresh it with --write-baseline",
-            stale.len(),
-            if stale.len() == 1 { "y" } else { "ies" }
-        );
-    }
+    let written = report::render(format, &analysis, &options, &mut out).and_then(|()| out.flush());
     let code = u8::from(analysis.errors() > 0);
+    match written {
+        // The reader went away (`| head`): nothing more to say, and nobody to say it to.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(code),
+        Err(err) => return Err(err.to_string()),
+        Ok(()) => {}
+    }
+    if !args.quiet {
+        for note in notes {
+            eprintln!("{note}");
+        }
+    }
     // The process ends right after this; freeing a large model only costs time.
     std::mem::forget(model);
     std::mem::forget(analysis);
     Ok(code)
+}
+
+/// `1 finding`, `2 findings`.
+fn findings(n: usize) -> String {
+    if n == 1 {
+        "1 finding".to_owned()
+    } else {
+        format!("{n} findings")
+    }
 }
 
 fn explain(rule: &str) -> Result<u8, String> {

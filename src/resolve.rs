@@ -7,7 +7,9 @@
 //! unresolvable call is no edge.
 
 use crate::facts::*;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 /// Index of a function in the model.
 pub type FnId = usize;
@@ -29,13 +31,13 @@ pub enum Ty {
 
 /// What a call resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
+pub enum Resolution<'a> {
     /// These functions (more than one for trait dispatch).
     Fns(Vec<FnId>),
     /// Nothing in the analyzed code (a foreign function or method).
     Outside,
-    /// The receiver's type is unknown and analyzed methods share the name.
-    Ambiguous(Vec<FnId>),
+    /// The receiver's type is unknown and these analyzed methods share the name.
+    Ambiguous(&'a [FnId]),
 }
 
 struct TypeInfo<'a> {
@@ -57,6 +59,10 @@ pub struct Resolver<'a> {
     crates: HashSet<&'a str>,
     /// The `Self` type of each function's owner, resolved once.
     self_tys: Vec<Option<Ty>>,
+    /// Memo of [`Resolver::absolute`]: (module, path) → candidates.
+    lookups: RefCell<HashMap<(PathSegs, PathSegs), Vec<PathSegs>>>,
+    /// Memo of [`Resolver::use_target`], by the address of the `use` fact.
+    use_targets: RefCell<HashMap<*const UseFact, Rc<Vec<PathSegs>>>>,
 }
 
 const MAX_DEPTH: usize = 12;
@@ -123,9 +129,12 @@ impl<'a> Resolver<'a> {
             consts: HashMap::new(),
             crates: HashSet::new(),
             self_tys: Vec::new(),
+            lookups: RefCell::new(HashMap::new()),
+            use_targets: RefCell::new(HashMap::new()),
         };
-        for fact in fns {
-            if let Some(name) = fact.module.first() {
+        let modules = fns.iter().map(|f| &f.module);
+        for module in modules.chain(types.iter().map(|t| &t.module)) {
+            if let Some(name) = module.first() {
                 r.crates.insert(name.as_str());
             }
         }
@@ -202,11 +211,33 @@ impl<'a> Resolver<'a> {
         let Some(first) = segs.first() else {
             return Vec::new();
         };
+        if first == "Self" {
+            return self_ty
+                .map(|t| t.iter().chain(&segs[1..]).cloned().collect())
+                .into_iter()
+                .collect();
+        }
         if depth > MAX_DEPTH {
             return Vec::new();
         }
-        let mut out = match first.as_str() {
-            "crate" => self.in_module(&module[..module.len().min(1)], &segs[1..], depth),
+        // The same names are looked up from the same module over and over.
+        let key = (module.to_vec(), segs.to_vec());
+        if let Some(hit) = self.lookups.borrow().get(&key) {
+            return hit.clone();
+        }
+        let mut out = self.lookup(module, segs);
+        if out.len() > 1 {
+            let mut seen = HashSet::new();
+            out.retain(|p| seen.insert(p.clone()));
+        }
+        self.lookups.borrow_mut().insert(key, out.clone());
+        out
+    }
+
+    fn lookup(&self, module: &[String], segs: &[String]) -> Vec<PathSegs> {
+        let mut seen = HashSet::new();
+        match segs[0].as_str() {
+            "crate" => self.in_module(&module[..module.len().min(1)], &segs[1..], &mut seen),
             "self" | "super" => {
                 // `self::super::super::f`: climb one module per `super`, never above the crate.
                 let mut base = module;
@@ -219,35 +250,32 @@ impl<'a> Resolver<'a> {
                     }
                     at += 1;
                 }
-                self.in_module(base, &segs[at..], depth)
+                self.in_module(base, &segs[at..], &mut seen)
             }
-            "Self" => self_ty
-                .map(|t| t.iter().chain(&segs[1..]).cloned().collect())
-                .into_iter()
-                .collect(),
-            _ => {
-                let mut out = self.in_module(module, segs, depth);
-                if self.crates.contains(first.as_str()) {
-                    out.extend(self.in_module(&segs[..1], &segs[1..], depth));
+            first => {
+                let mut out = self.in_module(module, segs, &mut seen);
+                if self.crates.contains(first) {
+                    out.extend(self.in_module(&segs[..1], &segs[1..], &mut seen));
                 }
                 out
             }
-        };
-        if out.len() > 1 {
-            let mut seen = HashSet::new();
-            out.retain(|p| seen.insert(p.clone()));
         }
-        out
     }
 
     /// The absolute paths `rest` may name inside module `base`: what `base` imports by that
     /// name, else what it defines (descending into child modules), then what its glob
-    /// imports bring in.
-    fn in_module(&self, base: &[String], rest: &[String], depth: usize) -> Vec<PathSegs> {
+    /// imports bring in. `seen` holds the (module, remaining length) pairs already searched,
+    /// so glob imports that import each other end.
+    fn in_module(
+        &self,
+        base: &[String],
+        rest: &[String],
+        seen: &mut HashSet<(PathSegs, usize)>,
+    ) -> Vec<PathSegs> {
         let Some(first) = rest.first() else {
             return vec![base.to_vec()];
         };
-        if depth > MAX_DEPTH {
+        if !seen.insert((base.to_vec(), rest.len())) {
             return Vec::new();
         }
         let uses = self.uses.get(base).map_or(&[][..], Vec::as_slice);
@@ -256,8 +284,8 @@ impl<'a> Resolver<'a> {
             .iter()
             .filter(|u| u.alias.as_deref() == Some(first.as_str()))
         {
-            for target in self.absolute(base, &u.path, None, depth + 1) {
-                out.extend(self.in_module(&target, &rest[1..], depth + 1));
+            for target in self.use_target(u).iter() {
+                out.extend(self.in_module(target, &rest[1..], seen));
             }
         }
         if !out.is_empty() {
@@ -268,16 +296,31 @@ impl<'a> Resolver<'a> {
         if rest.len() == 1 {
             out.push(inner);
         } else {
-            out.extend(self.in_module(&inner, &rest[1..], depth + 1));
+            out.extend(self.in_module(&inner, &rest[1..], seen));
         }
         for glob in uses.iter().filter(|u| u.alias.is_none()) {
-            for target in self.absolute(base, &glob.path, None, depth + 1) {
-                if target.as_slice() != base {
-                    out.extend(self.in_module(&target, rest, depth + 1));
-                }
+            for target in self.use_target(glob).iter() {
+                out.extend(self.in_module(target, rest, seen));
             }
         }
         out
+    }
+
+    /// What a `use` names (a glob: the module it opens), resolved once. A `use` that leads
+    /// back to itself names nothing.
+    fn use_target(&self, fact: &'a UseFact) -> Rc<Vec<PathSegs>> {
+        let key: *const UseFact = fact;
+        if let Some(hit) = self.use_targets.borrow().get(&key) {
+            return Rc::clone(hit);
+        }
+        self.use_targets
+            .borrow_mut()
+            .insert(key, Rc::new(Vec::new()));
+        let targets = Rc::new(self.lookup(&fact.module, &fact.path));
+        self.use_targets
+            .borrow_mut()
+            .insert(key, Rc::clone(&targets));
+        targets
     }
 
     /// The analyzed type or trait at an absolute path, aliases followed.
@@ -385,7 +428,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// What the call resolves to, from inside function `caller`.
-    pub fn call(&self, caller: FnId, call: &CallFact) -> Resolution {
+    pub fn call(&self, caller: FnId, call: &CallFact) -> Resolution<'_> {
         match &call.target {
             CallTarget::Path(segs) => self.path_call(caller, segs, call.order),
             CallTarget::Method { receiver, name } => {
@@ -406,7 +449,7 @@ impl<'a> Resolver<'a> {
                 .any(|l| l.order < order && l.name == name)
     }
 
-    fn path_call(&self, caller: FnId, segs: &[String], order: u32) -> Resolution {
+    fn path_call(&self, caller: FnId, segs: &[String], order: u32) -> Resolution<'_> {
         let fact = &self.fns[caller];
         if let [name] = segs
             && self.is_local(caller, name, order)
@@ -454,7 +497,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// The functions a method call on a value of type `ty` reaches.
-    pub fn method(&self, ty: &Ty, name: &str) -> Resolution {
+    pub fn method(&self, ty: &Ty, name: &str) -> Resolution<'_> {
         match ty {
             Ty::Local(path) => {
                 if let Some(ids) = self.methods.get(&(path.clone(), name)) {
@@ -486,7 +529,7 @@ impl<'a> Resolver<'a> {
             }
             Ty::Fallible(_) | Ty::Foreign => Resolution::Outside,
             Ty::Unknown => match self.methods_by_name.get(name) {
-                Some(ids) => Resolution::Ambiguous(ids.clone()),
+                Some(ids) => Resolution::Ambiguous(ids),
                 None => Resolution::Outside,
             },
         }
@@ -533,7 +576,8 @@ impl<'a> Resolver<'a> {
                 }
                 // A unit struct used as a value (`let c = Decoy;`).
                 if name.starts_with(char::is_uppercase)
-                    && let Some(path) = self.type_path(&fact.module, &[name.clone()], None, 0)
+                    && let Some(path) =
+                        self.type_path(&fact.module, std::slice::from_ref(name), None, 0)
                     && !self.types[&path].fact.is_trait
                 {
                     return Ty::Local(path);

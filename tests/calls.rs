@@ -112,10 +112,11 @@ fn closures() {
     assert_eq!(
         findings("calls_closures"),
         sorted(&[
-            "src/lib.rs:38:8 stale_dependent",
-            "src/lib.rs:43:8 stale_dependent",
-            "src/lib.rs:47:8 stale_dependent",
-            "src/lib.rs:51:8 stale_dependent",
+            "src/lib.rs:40:8 stale_dependent",
+            "src/lib.rs:45:8 stale_dependent",
+            "src/lib.rs:49:8 stale_dependent",
+            "src/lib.rs:53:8 stale_dependent",
+            "src/lib.rs:77:8 stale_dependent",
         ])
     );
 }
@@ -186,12 +187,14 @@ fn typed_params_generics_and_trait_objects() {
     assert_eq!(
         findings("calls_types"),
         sorted(&[
-            "src/lib.rs:81:8 stale_dependent",
-            "src/lib.rs:90:8 stale_dependent",
-            "src/lib.rs:102:8 stale_dependent",
-            "src/lib.rs:106:8 stale_dependent",
-            "src/lib.rs:110:8 stale_dependent",
-            "src/lib.rs:123:12 stale_dependent",
+            "src/lib.rs:82:8 stale_dependent",
+            "src/lib.rs:91:8 stale_dependent",
+            "src/lib.rs:103:8 stale_dependent",
+            "src/lib.rs:107:8 stale_dependent",
+            "src/lib.rs:111:8 stale_dependent",
+            "src/lib.rs:124:12 stale_dependent",
+            "src/lib.rs:134:12 stale_dependent",
+            "src/lib.rs:144:12 stale_dependent",
         ])
     );
 }
@@ -201,11 +204,11 @@ fn let_bindings_and_unwrapping() {
     assert_eq!(
         findings("calls_bindings"),
         sorted(&[
-            "src/lib.rs:72:8 stale_dependent",
-            "src/lib.rs:77:8 stale_dependent",
-            "src/lib.rs:82:8 stale_dependent",
+            "src/lib.rs:78:8 stale_dependent",
+            "src/lib.rs:83:8 stale_dependent",
             "src/lib.rs:88:8 stale_dependent",
-            "src/lib.rs:92:8 stale_dependent",
+            "src/lib.rs:94:8 stale_dependent",
+            "src/lib.rs:98:8 stale_dependent",
         ])
     );
 }
@@ -221,6 +224,98 @@ fn cycles_and_recursion() {
             "src/lib.rs:56:8 stale_dependent",
         ])
     );
+}
+
+/// The keys the write path of `function` invalidates.
+fn written_by(model: &Model, function: &str) -> BTreeSet<String> {
+    let id = self::function(model, function);
+    model
+        .reach(id, false)
+        .iter()
+        .flat_map(|(f, _)| model.writes.iter().filter(move |w| w.function == *f))
+        .map(|w| w.key.to_string())
+        .collect()
+}
+
+/// The silent variants are silent because resolution reaches both writes, not because it
+/// reaches none.
+#[test]
+fn silent_variants_reach_both_writes() {
+    let cases: &[(&str, &[&str], [&str; 2])] = &[
+        (
+            "calls_helpers",
+            &["remove_member"],
+            ["team:<tid>:dashboard", "team:<tid>:members"],
+        ),
+        (
+            "calls_fields",
+            &[
+                "Direct::rename_all",
+                "Shared::rename_all",
+                "Locked::rename_all",
+                "Nested::rename_all",
+                "Wrapper::rename",
+            ],
+            ["user:<id>:profile", "user:<id>:summary"],
+        ),
+        (
+            "calls_paths",
+            &[
+                "handlers::via_glob",
+                "handlers::via_crate_path",
+                "handlers::admin::purge_all",
+            ],
+            ["order:<id>:items", "order:<id>:total"],
+        ),
+        (
+            "calls_closures",
+            &["remove_line", "remove_lines"],
+            ["cart:<id>:badge", "cart:<id>:lines"],
+        ),
+        (
+            "calls_async",
+            &["delete_spawned", "delete_joined", "delete_selected"],
+            ["feed:<uid>:digest", "feed:<uid>:posts"],
+        ),
+        (
+            "calls_macros",
+            &["delete_in_vec", "delete_in_format_and_assert"],
+            ["doc:<id>:text", "doc:<id>:toc"],
+        ),
+        (
+            "calls_events",
+            &["rename"],
+            ["user:<id>:card", "user:<id>:profile"],
+        ),
+        (
+            "calls_foreign",
+            &["Profiles::rename_all"],
+            ["user:<id>:header", "user:<id>:profile"],
+        ),
+        (
+            "calls_types",
+            &["edit_typed_all", "edit_where"],
+            ["post:<id>:body", "post:<id>:preview"],
+        ),
+        (
+            "calls_bindings",
+            &["let_typed", "let_expect", "let_chained", "Pool::if_let"],
+            ["invoice:<id>:pdf", "invoice:<id>:summary"],
+        ),
+        (
+            "calls_cycles",
+            &["sync_a", "sync_b", "walk_all", "step"],
+            ["node:<id>:children", "node:<id>:tree"],
+        ),
+    ];
+    for (fixture, functions, keys) in cases {
+        let (_, model, _) = run(fixture);
+        let expected: BTreeSet<String> = keys.iter().map(|k| k.to_string()).collect();
+        for function in *functions {
+            let name = format!("{fixture}::{function}");
+            assert_eq!(written_by(&model, &name), expected, "{name}");
+        }
+    }
 }
 
 #[test]
@@ -320,10 +415,10 @@ fn foreign_map_calls_create_no_edge() {
     let unknown: Vec<(String, Vec<String>)> = model
         .ambiguous
         .iter()
-        .filter(|(caller, ..)| *caller == badge)
-        .map(|(_, _, name, candidates)| {
-            let names = candidates.iter().map(|&c| model.qualified_name(c));
-            (name.clone(), names.collect())
+        .filter(|a| a.caller == badge)
+        .map(|a| {
+            let names = a.candidates.iter().map(|&c| model.qualified_name(c));
+            (a.method.clone(), names.collect())
         })
         .collect();
     assert_eq!(

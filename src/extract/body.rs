@@ -243,6 +243,16 @@ impl Walker<'_> {
                 self.sequence(g);
                 Some((ValueExpr::Unknown, i + 1))
             }
+            // `&x`, `&mut x`, `*x`: the same value as far as method calls go (references and
+            // smart pointers are peeled from types too).
+            TokenTree::Punct(p) if matches!(p.as_char(), '&' | '*') => {
+                let next = if ident_str(trees.get(i + 1)).as_deref() == Some("mut") {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                self.primary(trees, next)
+            }
             _ => None,
         }
     }
@@ -280,10 +290,7 @@ impl Walker<'_> {
     fn path_expr(&mut self, trees: &[TokenTree], start: usize) -> Option<(ValueExpr, usize)> {
         let mut segs = Vec::new();
         let mut i = start;
-        loop {
-            let Some(TokenTree::Ident(ident)) = trees.get(i) else {
-                break;
-            };
+        while let Some(TokenTree::Ident(ident)) = trees.get(i) {
             segs.push(ident.to_string());
             i += 1;
             if !is_path_sep(trees, i) {
@@ -326,7 +333,20 @@ impl Walker<'_> {
                 Some((ValueExpr::StructLit(segs), i + 1))
             }
             _ if segs.len() == 1 => Some((ValueExpr::Name(segs.remove(0)), i)),
-            _ => Some((ValueExpr::Unknown, i)),
+            _ => {
+                // A function passed by path (`.for_each(Self::evict)`, `retry(store::clear)`)
+                // runs where it is passed: recorded as a call. Constants and enum variants
+                // resolve to no function, so they add nothing. A bare name is not recorded:
+                // it is far more often a variable than a function.
+                let span = joined(self.scope.file, trees[start].span(), trees[i - 1].span());
+                let order = self.next_order();
+                self.function.calls.push(CallFact {
+                    target: CallTarget::Path(segs),
+                    span,
+                    order,
+                });
+                Some((ValueExpr::Unknown, i))
+            }
         }
     }
 

@@ -219,11 +219,18 @@ fn with_empty_body(header: &[TokenTree]) -> TokenStream {
     tokens
 }
 
-fn syntax_problem(scope: &Scope, err: &syn::Error, facts: &mut FileFacts) {
+/// Reports an item syn could not parse. An error at the end of the item's tokens carries the
+/// call-site span, which means nothing here: it is reported at the item's first token.
+fn syntax_problem(scope: &Scope, err: &syn::Error, item: Span, facts: &mut FileFacts) {
+    let mut span = span_of(scope.file, err.span());
+    let call_site = Pos { line: 1, column: 0 };
+    if span.start == call_site && span.end == call_site {
+        span = span_of(scope.file, item);
+    }
     facts.problems.push(Problem {
         rule: "parse_error",
         message: format!("cannot parse this item: {err}"),
-        span: span_of(scope.file, err.span()),
+        span,
         allow: Vec::new(),
     });
 }
@@ -248,7 +255,7 @@ fn function(
     let sig = match syn::parse2::<syn::ItemFn>(with_empty_body(header)) {
         Ok(item) => item.sig,
         Err(err) => {
-            syntax_problem(scope, &err, facts);
+            syntax_problem(scope, &err, trees[i].span(), facts);
             return end.max(i + 1);
         }
     };
@@ -379,7 +386,7 @@ fn impl_block(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFact
     let item = match syn::parse2::<syn::ItemImpl>(with_empty_body(header)) {
         Ok(item) => item,
         Err(err) => {
-            syntax_problem(scope, &err, facts);
+            syntax_problem(scope, &err, trees[i].span(), facts);
             return end;
         }
     };

@@ -93,21 +93,25 @@ pub(super) fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let package = options
-        .package
-        .clone()
-        .unwrap_or_else(|| synthetic_package(options.workspace_root.as_deref()));
-    let target = Target {
-        kind: [&package.target_kind],
-        crate_types: [crate_type(&package.target_kind)],
-        name: &package.target_name,
-        src_path: &package.src_path,
-        edition: &package.edition,
-        doc: false,
-        doctest: false,
-        test: false,
-    };
+    let synthetic = synthetic_package(options.workspace_root.as_deref());
     for finding in &analysis.findings {
+        let file = &finding.primary.location.file;
+        let package = options
+            .packages
+            .iter()
+            .filter(|package| package.contains(file))
+            .max_by_key(|package| package.dir.len())
+            .unwrap_or(&synthetic);
+        let target = Target {
+            kind: [&package.target_kind],
+            crate_types: [crate_type(&package.target_kind)],
+            name: &package.target_name,
+            src_path: &package.src_path,
+            edition: &package.edition,
+            doc: false,
+            doctest: false,
+            test: false,
+        };
         let message = CompilerMessage {
             reason: "compiler-message",
             package_id: &package.id,
@@ -143,6 +147,7 @@ fn synthetic_package(root: Option<&Path>) -> PackageInfo {
     PackageInfo {
         id: format!("path+file://{url_dir}#cachelint@0.0.0"),
         manifest_path: format!("{dir}Cargo.toml"),
+        dir: String::new(),
         target_name: "cachelint".to_owned(),
         target_kind: "lib".to_owned(),
         src_path: format!("{dir}src/lib.rs"),

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 use crate::Analysis;
 use crate::finding::{Finding, Location, Suggestion};
+pub use crate::package::PackageInfo;
 
 /// An output format, as `--message-format` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,29 +48,12 @@ pub struct RenderOptions {
     pub color: bool,
     /// Print the analysis time in the `human` summary line (off in tests).
     pub show_elapsed: bool,
-    /// The cargo package `json` messages are attributed to; a synthetic one when `None`.
-    pub package: Option<PackageInfo>,
+    /// The cargo packages `json` messages are attributed to: each finding to the package whose
+    /// directory holds its file, a synthetic package when none does (runs on PATHs).
+    pub packages: Vec<PackageInfo>,
     /// Absolute path of the directory `Location::file` is relative to; SARIF records it as
     /// `%SRCROOT%`.
     pub workspace_root: Option<PathBuf>,
-}
-
-/// The cargo package and target a `compiler-message` names (cargo's `package_id`,
-/// `manifest_path` and `target`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageInfo {
-    /// cargo's package id, e.g. `path+file:///work/svc#0.1.0`.
-    pub id: String,
-    /// Absolute path of the package's `Cargo.toml`.
-    pub manifest_path: String,
-    /// Target name (`svc`, with `-` turned into `_` for libraries, as cargo reports it).
-    pub target_name: String,
-    /// Target kind as cargo spells it: `lib`, `bin`, `test`, `example`, `bench`.
-    pub target_kind: String,
-    /// Absolute path of the target's root source file.
-    pub src_path: String,
-    /// Rust edition: `2015`, `2018`, `2021` or `2024`.
-    pub edition: String,
 }
 
 /// Writes `analysis` to `out` in `format`.

@@ -4,7 +4,7 @@ use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::{Label, Level};
 use crate::graph::{DependencyReason, KeySite, Model, Step};
 use crate::resolve::FnId;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// The rule's descriptor.
 pub const RULE: RuleInfo = RuleInfo {
@@ -53,18 +53,26 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                 }
             }
         }
-        for (dependent, chain) in stale(&invalidated, &dependents) {
+        let found = stale(&invalidated, &dependents);
+        if found.is_empty() {
+            continue;
+        }
+        let parents: HashMap<FnId, &(FnId, Step)> = reach
+            .iter()
+            .filter_map(|(id, p)| p.as_ref().map(|p| (*id, p)))
+            .collect();
+        let allowed = allowed(model, entry);
+        for (dependent, chain) in found {
             let source = chain.last().map_or(dependent, |link| link.on);
-            let draft = explain(
-                cx,
-                entry,
-                &reach,
-                invalidated[source],
-                read_keys[source],
-                read_keys[dependent],
-                &chain,
-            );
-            sink.report(&RULE, &allowed(model, entry), draft);
+            let write = invalidated[source];
+            let sites = Sites {
+                write,
+                key: read_keys[source],
+                dependent: read_keys[dependent],
+            };
+            let path = path_to(&parents, write.function);
+            let draft = explain(cx, entry, &path, &sites, &chain, &read_keys);
+            sink.report(&RULE, &allowed, draft);
         }
     }
 }
@@ -120,16 +128,48 @@ fn allowed(model: &Model, entry: FnId) -> Vec<String> {
         .collect()
 }
 
+/// The sites a finding is about: the write of the invalidated key, that key's read, and the
+/// dependent key's read.
+struct Sites<'a> {
+    write: &'a KeySite,
+    key: &'a KeySite,
+    dependent: &'a KeySite,
+}
+
+/// The steps from the walk's start to `to`, given each reached function's first step.
+fn path_to(parents: &HashMap<FnId, &(FnId, Step)>, to: FnId) -> Vec<(FnId, Step)> {
+    let mut steps = Vec::new();
+    let mut at = to;
+    while let Some((prev, step)) = parents.get(&at) {
+        steps.push((*prev, step.clone()));
+        at = *prev;
+        if steps.len() > parents.len() {
+            break;
+        }
+    }
+    steps.reverse();
+    steps
+}
+
 fn explain(
     cx: &Context,
     entry: FnId,
-    reach: &[(FnId, Option<(FnId, Step)>)],
-    write: &KeySite,
-    key: &KeySite,
-    dependent: &KeySite,
+    path: &[(FnId, Step)],
+    sites: &Sites,
     chain: &[&Link],
+    read_keys: &BTreeMap<&str, &KeySite>,
 ) -> Draft {
     let model = cx.model;
+    let Sites {
+        write,
+        key,
+        dependent,
+    } = *sites;
+    let display_key = |canonical: &str| {
+        read_keys
+            .get(canonical)
+            .map_or_else(|| canonical.to_string(), |site| site.key.to_string())
+    };
     let name = model.display_name(entry);
     let (key_text, dependent_text) = (key.key.to_string(), dependent.key.to_string());
     let write_message = if write.key.canonical() == key.key.canonical() {
@@ -139,8 +179,7 @@ fn explain(
     };
     let mut related = vec![cx.label(write.span, write_message)];
     let mut notes = Vec::new();
-    let path = Model::path_to(reach, write.function);
-    for (from, step) in &path {
+    for (from, step) in path {
         if let Step::Event {
             name: event,
             publish,
@@ -164,12 +203,12 @@ fn explain(
     if !path.is_empty() {
         notes.push(format!(
             "`{name}` reaches the write through {}",
-            describe_path(model, &path, write.function)
+            describe_path(model, path, write.function)
         ));
     }
     related.push(cx.label(dependent.span, format!("`{dependent_text}` is read here")));
     for link in chain {
-        let (label, note) = reason(cx, link);
+        let (label, note) = reason(cx, link, &display_key);
         related.push(label);
         notes.extend(note);
     }
@@ -179,7 +218,7 @@ fn explain(
     if chain.len() > 1 {
         let through: Vec<String> = chain[..chain.len() - 1]
             .iter()
-            .map(|link| format!("`{}`", display_key(model, link.on)))
+            .map(|link| format!("`{}`", display_key(link.on)))
             .collect();
         notes.push(format!(
             "`{dependent_text}` depends on `{key_text}` through {}",
@@ -191,10 +230,7 @@ fn explain(
         model.display_name(write.function)
     );
     if let Some(link) = inferred {
-        let (from, on) = (
-            display_key(model, link.dependent),
-            display_key(model, link.on),
-        );
+        let (from, on) = (display_key(link.dependent), display_key(link.on));
         help.push_str(&format!(
             "; if `{from}` is not built from `{on}`, list what it is built from with \
              `depends_on = [..]` on its `#[reads]`"
@@ -216,18 +252,13 @@ fn explain(
     }
 }
 
-/// The key's text as written in its first `#[reads]` (the canonical text otherwise).
-fn display_key(model: &Model, canonical: &str) -> String {
-    model
-        .reads
-        .iter()
-        .find(|r| r.key.canonical() == canonical)
-        .map_or_else(|| canonical.to_string(), |r| r.key.to_string())
-}
-
 /// The label (and, for a long call chain, a note) saying why `link.dependent` depends on
 /// `link.on`.
-fn reason(cx: &Context, link: &Link) -> (Label, Option<String>) {
+fn reason(
+    cx: &Context,
+    link: &Link,
+    display_key: &dyn Fn(&str) -> String,
+) -> (Label, Option<String>) {
     let model = cx.model;
     match link.reason {
         DependencyReason::Declared { read, span } => {
@@ -238,7 +269,7 @@ fn reason(cx: &Context, link: &Link) -> (Label, Option<String>) {
                     "`{}` declares that `{}` depends on `{}`",
                     model.display_name(read.function),
                     read.key,
-                    display_key(model, link.on)
+                    display_key(link.on)
                 ),
             );
             (label, None)

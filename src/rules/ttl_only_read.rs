@@ -20,8 +20,8 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, ttl: Duration) {
     let ttl = humanize(ttl);
     let draft = Draft {
         message: format!(
-            "`{}` read by `{function}` is not invalidated by any write; only its ttl bounds how \
-             long it serves stale data ({ttl})",
+            "no write covers `{}` read by `{function}`; only its ttl bounds how long it \
+             serves stale data ({ttl})",
             read.key
         ),
         primary: cx.label(read.span, format!("only the ttl of {ttl} bounds this key")),
