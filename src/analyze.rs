@@ -305,23 +305,23 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         for (i, facts) in results {
             parsed[i] = Some(facts);
         }
+        relevant.learn_all(
+            parsed
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| f.as_ref().map(|f| (crate_of(&files[i]), f))),
+        );
         let all_parsed = (0..files.len()).all(|i| parsed[i].is_some() || loaded[i].is_err());
         if all_files || all_parsed {
             break;
         }
-        // Names learnt from later files can make earlier files' functions relevant.
-        loop {
-            let known = relevant.len();
-            for facts in parsed.iter().flatten() {
-                relevant.learn(facts);
-            }
-            if relevant.len() == known {
-                break;
-            }
-        }
         let Some(words) = relevant.take_fresh() else {
             break;
         };
+        if std::env::var_os("CACHELINT_TIMINGS").is_some() {
+            let parsed_count = parsed.iter().flatten().count();
+            eprintln!("cachelint prefilter: {parsed_count} files parsed; looking for {words:?}");
+        }
         frontier = in_pool(&pool, || {
             (0..files.len())
                 .into_par_iter()
@@ -329,10 +329,19 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
                     parsed[i].is_none()
                         && loaded[i]
                             .as_ref()
-                            .is_ok_and(|t| words.found_in(t.as_bytes()))
+                            .is_ok_and(|t| words.found_in(crate_of(&files[i]), t.as_bytes()))
                 })
                 .collect()
         });
+    }
+    // A call whose name leads to no annotated code cannot matter to any finding: leaving it
+    // out keeps resolution to the part of a large tree that touches the cache.
+    for facts in parsed.iter_mut().flatten() {
+        for function in &mut facts.functions {
+            function
+                .calls
+                .retain(|c| prefilter::call_name(c).is_some_and(|n| relevant.contains(n)));
+        }
     }
     let mut texts = Vec::with_capacity(files.len() + discovery.unreadable.len());
     let mut facts = Vec::with_capacity(files.len() + discovery.unreadable.len());
@@ -364,6 +373,11 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         facts.push(problem_facts(id, message, Pos { line: 1, column: 0 }));
     }
     (texts, facts)
+}
+
+/// The crate a file belongs to: the first segment of its module path.
+fn crate_of(file: &SourceFile) -> &str {
+    file.module.first().map_or("crate", String::as_str)
 }
 
 /// Runs `work` on the big-stack pool, or on the global one if it could not be built.

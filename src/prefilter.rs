@@ -8,9 +8,9 @@
 //! mentions none of these names cannot call into annotated code, so skipping it changes no
 //! finding.
 
-use crate::facts::{FileFacts, KeySource, TypeRef};
+use crate::facts::{CallFact, CallTarget, FileFacts, KeySource, TypeRef};
 use aho_corasick::AhoCorasick;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const ANNOTATIONS: [&str; 4] = ["reads", "writes", "publishes", "subscribes"];
 
@@ -81,121 +81,224 @@ fn args_after(text: &[u8], at: usize) -> bool {
         .is_some_and(|&b| b == b'(' || b == b']')
 }
 
-/// Names that lead to annotated code, grown file by file.
+/// Names that lead to annotated code, grown file by file, per crate: a file can reach a name
+/// of its own crate, or of another crate whose name it mentions in a path (`use svc::…`,
+/// `svc::f()`). Without that scoping a service's `run` or `new` would pull in every file of
+/// every vendored crate that has its own `run` or `new`.
 #[derive(Default)]
 pub struct Relevant {
-    names: BTreeSet<String>,
-    fresh: Vec<String>,
+    by_crate: BTreeMap<String, BTreeSet<String>>,
+    fresh: BTreeMap<String, Vec<String>>,
+    count: usize,
 }
 
 impl Relevant {
-    /// Adds the names `facts` contributes: annotated functions and functions calling a known
-    /// name, their `impl` types, key constants, types and aliases built from known types, and
-    /// `use` renames of known names. Repeats within the file until nothing new is found.
-    pub fn learn(&mut self, facts: &FileFacts) {
+    /// Adds the names the facts of a file in crate `krate` contribute: annotated functions and
+    /// functions calling a known name, their `impl` types, key constants, types and aliases
+    /// built from known types, and `use` renames of known names. Repeats within the file until
+    /// nothing new is found.
+    pub fn learn(&mut self, krate: &str, facts: &FileFacts) {
+        let mut visible: Vec<String> = vec![krate.to_string()];
+        let first_segments = facts
+            .uses
+            .iter()
+            .map(|u| &u.path)
+            .chain(facts.functions.iter().flat_map(|f| {
+                f.calls.iter().filter_map(|c| match &c.target {
+                    CallTarget::Path(segs) if segs.len() > 1 => Some(segs),
+                    _ => None,
+                })
+            }))
+            .filter_map(|path| path.first());
+        for first in first_segments {
+            if first != krate && self.by_crate.contains_key(first) && !visible.contains(first) {
+                visible.push(first.clone());
+            }
+        }
         loop {
-            let before = self.names.len();
+            let before = self.count;
             for function in &facts.functions {
                 let annotated = !function.annotations.is_empty();
-                let calls_known = function.calls.iter().any(|c| {
-                    let name = match &c.target {
-                        crate::facts::CallTarget::Path(segs) => segs.last(),
-                        crate::facts::CallTarget::Method { name, .. } => Some(name),
-                    };
-                    name.is_some_and(|n| self.names.contains(n))
-                });
+                let calls_known = function
+                    .calls
+                    .iter()
+                    .any(|c| call_name(c).is_some_and(|n| self.known(&visible, n)));
                 if !annotated && !calls_known {
                     continue;
                 }
-                self.add(&function.name);
+                self.add(krate, &function.name);
                 if let Some(owner) = &function.owner {
                     if let Some(TypeRef::Path(p)) = &owner.self_ty {
-                        self.add_last(p);
+                        self.add_last(krate, p);
                     }
                     if let Some(t) = &owner.trait_path {
-                        self.add_last(t);
+                        self.add_last(krate, t);
                     }
                 }
                 for annotation in &function.annotations {
                     for key in annotation.keys.iter().chain(&annotation.depends_on) {
                         if let KeySource::Const(path) = &key.source {
-                            self.add_last(path);
+                            self.add_last(krate, path);
                         }
                     }
                 }
             }
             for ty in &facts.types {
-                if ty.fields.iter().any(|(_, t)| self.mentions(t)) {
-                    self.add(&ty.name);
+                if ty.fields.iter().any(|(_, t)| self.mentions(&visible, t)) {
+                    self.add(krate, &ty.name);
                 }
             }
             for alias in &facts.aliases {
-                if self.mentions(&alias.target) {
-                    self.add(&alias.name);
+                if self.mentions(&visible, &alias.target) {
+                    self.add(krate, &alias.name);
                 }
             }
             for u in &facts.uses {
                 if let (Some(alias), Some(last)) = (&u.alias, u.path.last())
-                    && self.names.contains(last)
+                    && self.known(&visible, last)
                 {
-                    self.add(alias);
+                    self.add(krate, alias);
                 }
             }
-            if self.names.len() == before {
+            if self.count == before {
                 break;
             }
         }
     }
 
-    /// How many names are known.
+    /// Learns from every file (crate name, facts) until no file adds a name: names learnt
+    /// from later files can make earlier files' functions relevant.
+    pub fn learn_all<'a>(&mut self, files: impl Iterator<Item = (&'a str, &'a FileFacts)> + Clone) {
+        loop {
+            let known = self.count;
+            for (krate, facts) in files.clone() {
+                self.learn(krate, facts);
+            }
+            if self.count == known {
+                break;
+            }
+        }
+    }
+
+    /// Whether `name` leads to annotated code in some crate.
+    pub fn contains(&self, name: &str) -> bool {
+        self.by_crate.values().any(|names| names.contains(name))
+    }
+
+    /// How many (crate, name) pairs are known.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.count
     }
 
     /// Whether no name is known yet.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.count == 0
     }
 
-    fn mentions(&self, ty: &TypeRef) -> bool {
+    fn known(&self, visible: &[String], name: &str) -> bool {
+        visible.iter().any(|c| {
+            self.by_crate
+                .get(c)
+                .is_some_and(|names| names.contains(name))
+        })
+    }
+
+    fn mentions(&self, visible: &[String], ty: &TypeRef) -> bool {
         match ty {
-            TypeRef::Path(p) => p.iter().any(|s| self.names.contains(s)),
-            TypeRef::Traits(ts) => ts.iter().flatten().any(|s| self.names.contains(s)),
-            TypeRef::Fallible(inner) => self.mentions(inner),
+            TypeRef::Path(p) => p.iter().any(|s| self.known(visible, s)),
+            TypeRef::Traits(ts) => ts.iter().flatten().any(|s| self.known(visible, s)),
+            TypeRef::Fallible(inner) => self.mentions(visible, inner),
             TypeRef::SelfType | TypeRef::Other => false,
         }
     }
 
-    fn add_last(&mut self, path: &[String]) {
+    fn add_last(&mut self, krate: &str, path: &[String]) {
         if let Some(last) = path.last() {
-            self.add(last);
+            self.add(krate, last);
         }
     }
 
-    fn add(&mut self, name: &str) {
-        if self.names.insert(name.to_string()) {
-            self.fresh.push(name.to_string());
+    fn add(&mut self, krate: &str, name: &str) {
+        let names = self.by_crate.entry(krate.to_string()).or_default();
+        if names.insert(name.to_string()) {
+            self.count += 1;
+            self.fresh
+                .entry(krate.to_string())
+                .or_default()
+                .push(name.to_string());
         }
     }
 
-    /// A matcher for the names learnt since the last call, or `None` when there are none.
-    pub fn take_fresh(&mut self) -> Option<Words> {
-        if self.fresh.is_empty() {
-            return None;
+    /// What to look for in unparsed files: the names learnt since the last call, or `None`
+    /// when there are none.
+    pub fn take_fresh(&mut self) -> Option<Fresh> {
+        let fresh = std::mem::take(&mut self.fresh);
+        let by_crate: Vec<(String, Words, Words)> = fresh
+            .into_iter()
+            .filter_map(|(krate, names)| {
+                let own = Words::new(names)?;
+                let crate_name = Words::new(vec![krate.clone()])?;
+                Some((krate, own, crate_name))
+            })
+            .collect();
+        if by_crate.is_empty() {
+            None
+        } else {
+            Some(Fresh { by_crate })
         }
-        let names = std::mem::take(&mut self.fresh);
-        AhoCorasick::new(&names)
-            .ok()
-            .map(|matcher| Words { matcher })
+    }
+}
+
+/// Newly learnt names, by crate.
+pub struct Fresh {
+    by_crate: Vec<(String, Words, Words)>,
+}
+
+impl Fresh {
+    /// Whether a file of crate `krate` with this text mentions a name it can reach.
+    pub fn found_in(&self, krate: &str, text: &[u8]) -> bool {
+        self.by_crate.iter().any(|(owner, names, crate_name)| {
+            (owner == krate || crate_name.found_in(text)) && names.found_in(text)
+        })
+    }
+}
+
+impl std::fmt::Debug for Fresh {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (krate, names, _) in &self.by_crate {
+            write!(f, "[{krate}] {names:?} ")?;
+        }
+        Ok(())
+    }
+}
+
+/// The name a call ends in: the last path segment or the method name.
+pub fn call_name(call: &CallFact) -> Option<&str> {
+    match &call.target {
+        CallTarget::Path(segs) => segs.last().map(String::as_str),
+        CallTarget::Method { name, .. } => Some(name),
     }
 }
 
 /// Whole-word search for a set of names.
 pub struct Words {
     matcher: AhoCorasick,
+    names: Vec<String>,
+}
+
+impl std::fmt::Debug for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.names.join(" "))
+    }
 }
 
 impl Words {
+    fn new(names: Vec<String>) -> Option<Words> {
+        AhoCorasick::new(&names)
+            .ok()
+            .map(|matcher| Words { matcher, names })
+    }
+
     /// Whether `text` holds one of the names as a whole identifier.
     pub fn found_in(&self, text: &[u8]) -> bool {
         self.matcher
@@ -227,10 +330,13 @@ mod tests {
     #[test]
     fn words_match_whole_identifiers_only() {
         let mut relevant = Relevant::default();
-        relevant.add("get");
-        let words = relevant.take_fresh().expect("one fresh name");
-        assert!(words.found_in(b"cache.get(1)"));
-        assert!(!words.found_in(b"cache.get_user(1); forget();"));
+        relevant.add("svc", "get");
+        let fresh = relevant.take_fresh().expect("one fresh name");
+        assert!(fresh.found_in("svc", b"cache.get(1)"));
+        assert!(!fresh.found_in("svc", b"cache.get_user(1); forget();"));
+        // Another crate reaches `svc`'s names only through a path naming `svc`.
+        assert!(!fresh.found_in("other", b"map.get(1)"));
+        assert!(fresh.found_in("other", b"use svc::Cache; fn f(c: &Cache) { c.get(1) }"));
         assert!(relevant.take_fresh().is_none());
     }
 }

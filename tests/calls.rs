@@ -86,10 +86,11 @@ fn methods_through_fields() {
     assert_eq!(
         findings("calls_fields"),
         sorted(&[
-            "src/lib.rs:43:12 stale_dependent",
-            "src/lib.rs:58:12 stale_dependent",
-            "src/lib.rs:73:12 stale_dependent",
-            "src/lib.rs:89:12 stale_dependent",
+            "src/lib.rs:45:12 stale_dependent",
+            "src/lib.rs:60:12 stale_dependent",
+            "src/lib.rs:75:12 stale_dependent",
+            "src/lib.rs:91:12 stale_dependent",
+            "src/lib.rs:114:12 stale_dependent",
         ])
     );
 }
@@ -163,10 +164,11 @@ fn declared_inferred_and_transitive_dependencies() {
     assert_eq!(
         findings("calls_depends"),
         sorted(&[
-            "src/lib.rs:50:8 stale_dependent",
-            "src/lib.rs:50:8 stale_dependent",
-            "src/lib.rs:53:8 stale_dependent",
-            "src/lib.rs:59:8 stale_dependent",
+            "src/lib.rs:55:8 stale_dependent",
+            "src/lib.rs:55:8 stale_dependent",
+            "src/lib.rs:58:8 stale_dependent",
+            "src/lib.rs:64:8 stale_dependent",
+            "src/lib.rs:75:8 stale_dependent",
         ])
     );
 }
@@ -255,6 +257,7 @@ fn silent_variants_reach_both_writes() {
                 "Locked::rename_all",
                 "Nested::rename_all",
                 "Wrapper::rename",
+                "Shared::rename_all_later",
             ],
             ["user:<id>:profile", "user:<id>:summary"],
         ),
@@ -315,6 +318,37 @@ fn silent_variants_reach_both_writes() {
             let name = format!("{fixture}::{function}");
             assert_eq!(written_by(&model, &name), expected, "{name}");
         }
+    }
+}
+
+/// Skipping files that cannot matter before parsing them changes no finding here.
+#[test]
+fn the_file_prefilter_changes_nothing() {
+    for fixture in [
+        "calls_async",
+        "calls_bindings",
+        "calls_closures",
+        "calls_cycles",
+        "calls_depends",
+        "calls_events",
+        "calls_fields",
+        "calls_foreign",
+        "calls_helpers",
+        "calls_macros",
+        "calls_paths",
+        "calls_types",
+    ] {
+        let target = Target {
+            paths: vec![self::fixture(fixture)],
+            ..Default::default()
+        };
+        let all = Options {
+            all_files: true,
+            ..Options::default()
+        };
+        let (filtered, _, _) = analyze(&target, &Options::default()).unwrap();
+        let (everything, _, _) = analyze(&target, &all).unwrap();
+        assert_eq!(filtered.findings, everything.findings, "{fixture}");
     }
 }
 
@@ -512,14 +546,38 @@ fn stale_dependent_explains_an_inferred_transitive_dependency() {
     assert_eq!(
         labels,
         [
-            (52, 32, "`product:<id>:page` is invalidated here"),
-            (30, 9, "`category:<cid>:listing` is read here"),
+            (57, 32, "`product:<id>:page` is invalidated here"),
+            (35, 9, "`category:<cid>:listing` is read here"),
             (
-                32,
+                37,
                 5,
                 "`listing` reads `category:<cid>:listing` and calls `load`, which reaches \
                  `page`, which reads `product:<id>:page`"
             ),
+        ]
+    );
+}
+
+#[test]
+fn stale_dependent_on_a_key_nobody_reads() {
+    let (analysis, _, _) = run("calls_depends");
+    let finding = analysis
+        .findings
+        .iter()
+        .find(|f| f.message.contains("update_shop_row"))
+        .expect("a finding at update_shop_row");
+    assert_eq!(
+        finding.message,
+        "`update_shop_row` invalidates `db:shop:<sid>` but leaves `shop:<sid>:front`, which \
+         depends on it, stale"
+    );
+    let messages: Vec<&str> = finding.related.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`db:shop:<sid>` is invalidated here",
+            "`shop:<sid>:front` is read here",
+            "`front` declares that `shop:<sid>:front` depends on `db:shop:<sid>`",
         ]
     );
 }
@@ -649,4 +707,52 @@ fn map_check_passes_on_the_same_code_and_fails_when_an_edge_is_dropped() {
         !stdout.contains("add_member"),
         "unchanged entries stay out:\n{stdout}"
     );
+}
+
+/// A model from inline files: (module path, source).
+fn model_of(files: &[(&str, &str)]) -> Model {
+    let facts = files
+        .iter()
+        .enumerate()
+        .map(|(id, (module, text))| {
+            let module = module.split("::").map(str::to_string).collect();
+            cachelint_analyzer::extract::extract_file(id as u32, text, module, ':')
+        })
+        .collect();
+    Model::build(facts, ':')
+}
+
+#[test]
+fn glob_cycles_re_exports_and_import_loops_resolve_and_end() {
+    let model = model_of(&[
+        (
+            "app",
+            "pub use crate::inner::Thing;
+             pub use crate::a::*;
+             use self::loop_x as loop_y;
+             use self::loop_y as loop_x;
+             pub fn root() { crate::Thing::make(); fa(); loop_x(); super::super::nothing(); }",
+        ),
+        (
+            "app::inner",
+            "pub struct Thing; impl Thing { pub fn make() {} }",
+        ),
+        (
+            "app::a",
+            "pub use crate::b::*;
+             pub fn fa() { fb(); missing(); Missing::call(); }",
+        ),
+        ("app::b", "pub use crate::a::*; pub fn fb() { fa(); }"),
+    ]);
+    let edges = call_edges(&model);
+    let expected: BTreeSet<String> = [
+        "app::a::fa -> app::b::fb",
+        "app::b::fb -> app::a::fa",
+        "app::root -> app::a::fa",
+        "app::root -> app::inner::Thing::make",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(edges, expected);
 }

@@ -18,6 +18,11 @@ const ITEM_KEYWORDS: &[&str] = &[
     "fn", "struct", "enum", "impl", "trait", "mod", "use", "static",
 ];
 
+/// Types whose `new`/`clone`/`from` wrap a value that method calls reach through.
+const WRAPPERS: &[&str] = &[
+    "Arc", "Box", "Cell", "Mutex", "Pin", "Rc", "RefCell", "RwLock",
+];
+
 /// Methods that take the value out of an `Option` or `Result`.
 const UNWRAPPERS: &[&str] = &[
     "unwrap",
@@ -54,8 +59,11 @@ impl Walker<'_> {
 
     fn sequence(&mut self, group: &Group) {
         let trees: Vec<TokenTree> = group.stream().into_iter().collect();
-        let mut statement_start = group.delimiter() == Delimiter::Brace;
-        let mut i = 0;
+        self.statements(&trees, 0, group.delimiter() == Delimiter::Brace);
+    }
+
+    /// Walks `trees` from `i`: statements, items, `let`s, and expressions.
+    fn statements(&mut self, trees: &[TokenTree], mut i: usize, mut statement_start: bool) {
         while i < trees.len() {
             let starts = statement_start;
             statement_start = false;
@@ -73,17 +81,17 @@ impl Walker<'_> {
                     };
                     statement_start = true;
                 }
-                TokenTree::Ident(ident) if starts && self.starts_item(&trees, i, ident) => {
-                    i = item(&trees, i, self.scope, self.facts);
+                TokenTree::Ident(ident) if starts && self.starts_item(trees, i, ident) => {
+                    i = item(trees, i, self.scope, self.facts);
                     statement_start = true;
                 }
-                TokenTree::Ident(ident) if *ident == "let" => i = self.let_binding(&trees, i + 1),
+                TokenTree::Ident(ident) if *ident == "let" => i = self.let_binding(trees, i + 1),
                 TokenTree::Group(g) => {
                     self.sequence(g);
                     statement_start = g.delimiter() == Delimiter::Brace;
                     i += 1;
                 }
-                _ => match self.chain(&trees, i) {
+                _ => match self.chain(trees, i) {
                     Some((_, next)) => i = next,
                     None => i += 1,
                 },
@@ -320,8 +328,15 @@ impl Walker<'_> {
                     span,
                     order,
                 });
-                self.sequence(g);
-                Some((ValueExpr::Call(segs), i + 1))
+                let value = match self.wrapped_argument(&segs, g) {
+                    Some(Some(inner)) => inner,
+                    Some(None) => ValueExpr::Call(segs),
+                    None => {
+                        self.sequence(g);
+                        ValueExpr::Call(segs)
+                    }
+                };
+                Some((value, i + 1))
             }
             Some(TokenTree::Group(g))
                 if g.delimiter() == Delimiter::Brace
@@ -348,6 +363,28 @@ impl Walker<'_> {
                 Some((ValueExpr::Unknown, i))
             }
         }
+    }
+
+    /// `Arc::new(x)`, `Arc::clone(&x)`, `Box::new(x)` and the like hand back `x` as far as
+    /// method calls go (the wrappers are peeled from types too). `None` when the call is no
+    /// such wrapper; otherwise the arguments are walked, and `x`'s value is returned when it
+    /// is the one argument.
+    fn wrapped_argument(&mut self, segs: &[String], args: &Group) -> Option<Option<ValueExpr>> {
+        let [.., wrapper, function] = segs else {
+            return None;
+        };
+        if !WRAPPERS.contains(&wrapper.as_str())
+            || !matches!(function.as_str(), "new" | "clone" | "from" | "pin")
+        {
+            return None;
+        }
+        let trees: Vec<TokenTree> = args.stream().into_iter().collect();
+        let Some((value, next)) = self.chain(&trees, 0) else {
+            self.statements(&trees, 0, false);
+            return Some(None);
+        };
+        self.statements(&trees, next, false);
+        Some((next == trees.len()).then_some(value))
     }
 
     /// `name!(..)`: the arguments of ordinary macros (`join!`, `format!`, `vec!`) are

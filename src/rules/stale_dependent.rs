@@ -4,6 +4,7 @@ use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::{Label, Level};
 use crate::graph::{DependencyReason, KeySite, Model, Step};
 use crate::resolve::FnId;
+use cachelint_core::KeyPattern;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// The rule's descriptor.
@@ -31,6 +32,25 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         read_keys.entry(key.as_str()).or_insert(read);
     }
     let dependents = dependents(&cx.dependencies);
+    // Keys a `depends_on` lists that no function reads (a table, a upstream key): writes
+    // invalidate them too.
+    let mut unread: BTreeMap<String, &KeyPattern> = BTreeMap::new();
+    for dep in model.declared.iter().flatten().flatten() {
+        let key = dep.key.canonical();
+        if !read_keys.contains_key(key.as_str()) {
+            unread.entry(key).or_insert(&dep.key);
+        }
+    }
+    let pattern = |canonical: &str| -> Option<&KeyPattern> {
+        match read_keys.get(canonical) {
+            Some(site) => Some(&site.key),
+            None => unread.get(canonical).copied(),
+        }
+    };
+    // A key as written (the first `#[reads]` or `depends_on` that names it).
+    let display_key = |canonical: &str| -> String {
+        pattern(canonical).map_or_else(|| canonical.to_string(), ToString::to_string)
+    };
     // Only functions that lead to a write matter: the walks below skip the rest.
     let writers = model.writes.iter().map(|w| w.function);
     let useful = model.reaching(writers);
@@ -52,6 +72,11 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                     invalidated.entry(canonical[read].as_str()).or_insert(write);
                 }
             }
+            for (key, pattern) in &unread {
+                if write.key.overlaps(pattern) {
+                    invalidated.entry(key.as_str()).or_insert(write);
+                }
+            }
         }
         let found = stale(&invalidated, &dependents);
         if found.is_empty() {
@@ -65,13 +90,16 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         for (dependent, chain) in found {
             let source = chain.last().map_or(dependent, |link| link.on);
             let write = invalidated[source];
+            let (Some(key), Some(dependent)) = (pattern(source), read_keys.get(dependent)) else {
+                continue;
+            };
             let sites = Sites {
                 write,
-                key: read_keys[source],
-                dependent: read_keys[dependent],
+                key,
+                dependent,
             };
             let path = path_to(&parents, write.function);
-            let draft = explain(cx, entry, &path, &sites, &chain, &read_keys);
+            let draft = explain(cx, entry, &path, &sites, &chain, &display_key);
             sink.report(&RULE, &allowed, draft);
         }
     }
@@ -128,11 +156,11 @@ fn allowed(model: &Model, entry: FnId) -> Vec<String> {
         .collect()
 }
 
-/// The sites a finding is about: the write of the invalidated key, that key's read, and the
-/// dependent key's read.
+/// What a finding is about: the write of the invalidated key, that key, and the dependent
+/// key's read.
 struct Sites<'a> {
     write: &'a KeySite,
-    key: &'a KeySite,
+    key: &'a KeyPattern,
     dependent: &'a KeySite,
 }
 
@@ -157,7 +185,7 @@ fn explain(
     path: &[(FnId, Step)],
     sites: &Sites,
     chain: &[&Link],
-    read_keys: &BTreeMap<&str, &KeySite>,
+    display_key: &dyn Fn(&str) -> String,
 ) -> Draft {
     let model = cx.model;
     let Sites {
@@ -165,14 +193,9 @@ fn explain(
         key,
         dependent,
     } = *sites;
-    let display_key = |canonical: &str| {
-        read_keys
-            .get(canonical)
-            .map_or_else(|| canonical.to_string(), |site| site.key.to_string())
-    };
     let name = model.display_name(entry);
-    let (key_text, dependent_text) = (key.key.to_string(), dependent.key.to_string());
-    let write_message = if write.key.canonical() == key.key.canonical() {
+    let (key_text, dependent_text) = (key.to_string(), dependent.key.to_string());
+    let write_message = if write.key.canonical() == key.canonical() {
         format!("`{key_text}` is invalidated here")
     } else {
         format!("`{}` invalidates `{key_text}` here", write.key)
@@ -208,7 +231,7 @@ fn explain(
     }
     related.push(cx.label(dependent.span, format!("`{dependent_text}` is read here")));
     for link in chain {
-        let (label, note) = reason(cx, link, &display_key);
+        let (label, note) = reason(cx, link, display_key);
         related.push(label);
         notes.extend(note);
     }
