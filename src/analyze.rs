@@ -320,7 +320,7 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         };
         if std::env::var_os("CACHELINT_TIMINGS").is_some() {
             let parsed_count = parsed.iter().flatten().count();
-            eprintln!("cachelint prefilter: {parsed_count} files parsed; looking for {words:?}");
+            eprintln!("cachelint prefilter: {parsed_count} files parsed; then {words:?}");
         }
         frontier = in_pool(&pool, || {
             (0..files.len())

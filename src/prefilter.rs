@@ -10,7 +10,7 @@
 
 use crate::facts::{CallFact, CallTarget, FileFacts, KeySource, TypeRef};
 use aho_corasick::AhoCorasick;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 
 const ANNOTATIONS: [&str; 4] = ["reads", "writes", "publishes", "subscribes"];
 
@@ -87,7 +87,7 @@ fn args_after(text: &[u8], at: usize) -> bool {
 /// every vendored crate that has its own `run` or `new`.
 #[derive(Default)]
 pub struct Relevant {
-    by_crate: BTreeMap<String, BTreeSet<String>>,
+    by_crate: BTreeMap<String, HashSet<String>>,
     fresh: BTreeMap<String, Vec<String>>,
     count: usize,
 }
@@ -95,8 +95,8 @@ pub struct Relevant {
 impl Relevant {
     /// Adds the names the facts of a file in crate `krate` contribute: annotated functions and
     /// functions calling a known name, their `impl` types, key constants, types and aliases
-    /// built from known types, and `use` renames of known names. Repeats within the file until
-    /// nothing new is found.
+    /// built from known types, and `use` renames of known names. One pass: [`Self::learn_all`]
+    /// repeats until nothing new is found.
     pub fn learn(&mut self, krate: &str, facts: &FileFacts) {
         let mut visible: Vec<String> = vec![krate.to_string()];
         let first_segments = facts
@@ -115,53 +115,47 @@ impl Relevant {
                 visible.push(first.clone());
             }
         }
-        loop {
-            let before = self.count;
-            for function in &facts.functions {
-                let annotated = !function.annotations.is_empty();
-                let calls_known = function
-                    .calls
-                    .iter()
-                    .any(|c| call_name(c).is_some_and(|n| self.known(&visible, n)));
-                if !annotated && !calls_known {
-                    continue;
+        for function in &facts.functions {
+            let annotated = !function.annotations.is_empty();
+            let calls_known = function
+                .calls
+                .iter()
+                .any(|c| call_name(c).is_some_and(|n| self.known(&visible, n)));
+            if !annotated && !calls_known {
+                continue;
+            }
+            self.add(krate, &function.name);
+            if let Some(owner) = &function.owner {
+                if let Some(TypeRef::Path(p)) = &owner.self_ty {
+                    self.add_last(krate, p);
                 }
-                self.add(krate, &function.name);
-                if let Some(owner) = &function.owner {
-                    if let Some(TypeRef::Path(p)) = &owner.self_ty {
-                        self.add_last(krate, p);
-                    }
-                    if let Some(t) = &owner.trait_path {
-                        self.add_last(krate, t);
-                    }
+                if let Some(t) = &owner.trait_path {
+                    self.add_last(krate, t);
                 }
-                for annotation in &function.annotations {
-                    for key in annotation.keys.iter().chain(&annotation.depends_on) {
-                        if let KeySource::Const(path) = &key.source {
-                            self.add_last(krate, path);
-                        }
+            }
+            for annotation in &function.annotations {
+                for key in annotation.keys.iter().chain(&annotation.depends_on) {
+                    if let KeySource::Const(path) = &key.source {
+                        self.add_last(krate, path);
                     }
                 }
             }
-            for ty in &facts.types {
-                if ty.fields.iter().any(|(_, t)| self.mentions(&visible, t)) {
-                    self.add(krate, &ty.name);
-                }
+        }
+        for ty in &facts.types {
+            if ty.fields.iter().any(|(_, t)| self.mentions(&visible, t)) {
+                self.add(krate, &ty.name);
             }
-            for alias in &facts.aliases {
-                if self.mentions(&visible, &alias.target) {
-                    self.add(krate, &alias.name);
-                }
+        }
+        for alias in &facts.aliases {
+            if self.mentions(&visible, &alias.target) {
+                self.add(krate, &alias.name);
             }
-            for u in &facts.uses {
-                if let (Some(alias), Some(last)) = (&u.alias, u.path.last())
-                    && self.known(&visible, last)
-                {
-                    self.add(krate, alias);
-                }
-            }
-            if self.count == before {
-                break;
+        }
+        for u in &facts.uses {
+            if let (Some(alias), Some(last)) = (&u.alias, u.path.last())
+                && self.known(&visible, last)
+            {
+                self.add(krate, alias);
             }
         }
     }
@@ -265,10 +259,12 @@ impl Fresh {
 
 impl std::fmt::Debug for Fresh {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (krate, names, _) in &self.by_crate {
-            write!(f, "[{krate}] {names:?} ")?;
-        }
-        Ok(())
+        let names: usize = self
+            .by_crate
+            .iter()
+            .map(|(_, names, _)| names.names.len())
+            .sum();
+        write!(f, "{names} new names in {} crates", self.by_crate.len())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Function bodies, read off the tokens: calls (in closures, async blocks and macro arguments
 //! too), `let` bindings for receiver types, and items declared inside the body.
 
-use super::{Scope, ident_str, is_punct, item, joined, span_of, types};
+use super::{Scope, ident_str, is_punct, item, joined, nesting, span_of, types};
 use crate::facts::*;
 use proc_macro2::{Delimiter, Group, TokenTree};
 
@@ -22,6 +22,12 @@ const ITEM_KEYWORDS: &[&str] = &[
 const WRAPPERS: &[&str] = &[
     "Arc", "Box", "Cell", "Mutex", "Pin", "Rc", "RefCell", "RwLock",
 ];
+
+/// Longest receiver chain recorded (`a.b().c?.d()`); resolution stops well before.
+const MAX_RECEIVER_LINKS: usize = 32;
+
+/// Longest `<..>` (in token trees) read as generic arguments.
+const MAX_GENERICS_TOKENS: usize = 256;
 
 /// Methods that take the value out of an `Option` or `Result`.
 const UNWRAPPERS: &[&str] = &[
@@ -58,6 +64,9 @@ impl Walker<'_> {
     }
 
     fn sequence(&mut self, group: &Group) {
+        let Some(_level) = nesting::Level::enter(self.scope.file, group.span(), self.facts) else {
+            return;
+        };
         let trees: Vec<TokenTree> = group.stream().into_iter().collect();
         self.statements(&trees, 0, group.delimiter() == Delimiter::Brace);
     }
@@ -154,7 +163,7 @@ impl Walker<'_> {
                 j += 1;
             }
             let tokens: proc_macro2::TokenStream = trees[start..j].iter().cloned().collect();
-            declared = syn::parse2::<syn::Type>(tokens)
+            declared = nesting::parse::<syn::Type>(tokens)
                 .ok()
                 .map(|ty| types::type_ref(&ty));
             i = j;
@@ -179,8 +188,16 @@ impl Walker<'_> {
     /// Reads a primary expression and its postfix chain (`.field`, `.method(..)`, `?`,
     /// `.await`), recording the calls in it. Returns its value and the index after it.
     fn chain(&mut self, trees: &[TokenTree], i: usize) -> Option<(ValueExpr, usize)> {
+        let _level = nesting::Level::enter(self.scope.file, trees.get(i)?.span(), self.facts)?;
         let (mut value, mut i) = self.primary(trees, i)?;
+        let mut links = 0;
         loop {
+            // Resolution gives up on receivers a dozen links deep; cloning ever longer ones
+            // into each call would cost quadratic time on a long chain.
+            links += 1;
+            if links > MAX_RECEIVER_LINKS {
+                (value, links) = (ValueExpr::Unknown, 0);
+            }
             if is_punct(trees.get(i), '?') {
                 value = ValueExpr::Unwrapped(Box::new(value));
                 i += 1;
@@ -254,11 +271,14 @@ impl Walker<'_> {
             // `&x`, `&mut x`, `*x`: the same value as far as method calls go (references and
             // smart pointers are peeled from types too).
             TokenTree::Punct(p) if matches!(p.as_char(), '&' | '*') => {
-                let next = if ident_str(trees.get(i + 1)).as_deref() == Some("mut") {
-                    i + 2
-                } else {
-                    i + 1
-                };
+                // A loop, not a recursion: `&&&&..x` may be millions of tokens long.
+                let mut next = i;
+                while is_punct(trees.get(next), '&') || is_punct(trees.get(next), '*') {
+                    next += 1;
+                    if ident_str(trees.get(next)).as_deref() == Some("mut") {
+                        next += 1;
+                    }
+                }
                 self.primary(trees, next)
             }
             _ => None,
@@ -274,7 +294,7 @@ impl Walker<'_> {
         let as_at = (i + 1..close).find(|&k| ident_str(trees.get(k)).as_deref() == Some("as"));
         let self_end = as_at.unwrap_or(close - 1);
         let inner: proc_macro2::TokenStream = trees[i + 1..self_end].iter().cloned().collect();
-        let qself = syn::parse2::<syn::Type>(inner).ok();
+        let qself = nesting::parse::<syn::Type>(inner).ok();
         let (value, next) = self.path_expr(trees, close + 2)?;
         let Some(syn::Type::Path(tp)) = qself else {
             return Some((value, next));
@@ -428,7 +448,10 @@ fn skip_generics(trees: &[TokenTree], i: usize) -> usize {
     }
     let mut depth = 0i32;
     let mut j = i;
-    while let Some(tree) = trees.get(j) {
+    // Generic arguments are short; an unclosed `<` (a comparison) is not scanned to the end
+    // of the block, which a run of `a < b < c ..` would make quadratic.
+    let limit = trees.len().min(i + MAX_GENERICS_TOKENS);
+    while let Some(tree) = trees[..limit].get(j) {
         if let TokenTree::Punct(p) = tree {
             match p.as_char() {
                 '<' => depth += 1,

@@ -5,6 +5,8 @@
 //! body may hold.
 
 mod body;
+mod nesting;
+mod signature;
 mod types;
 
 use crate::facts::*;
@@ -24,9 +26,12 @@ struct Scope {
 }
 
 /// Extracts the facts of one file whose top-level module path is `module` (crate name first).
+///
+/// Recursion is bounded (see [`nesting`]) but deep: run it on a thread with a large stack, as
+/// the analysis does (256 MB).
 pub fn extract_file(file: FileId, text: &str, module: PathSegs, sep: char) -> FileFacts {
     let mut facts = FileFacts::default();
-    match TokenStream::from_str(text) {
+    match TokenStream::from_str(&without_shebang(text)) {
         Ok(tokens) => {
             let trees: Vec<TokenTree> = tokens.into_iter().collect();
             let scope = Scope {
@@ -85,8 +90,53 @@ fn is_group(tree: Option<&TokenTree>, delimiter: Delimiter) -> bool {
     matches!(tree, Some(TokenTree::Group(g)) if g.delimiter() == delimiter)
 }
 
+/// Whether syn parses the whole file, for `--all-files`: extraction reads only item headers,
+/// so a syntax error inside a function body goes unnoticed there. Returns the `parse_error`
+/// that reports the first error (or a nesting too deep to check).
+pub fn check_syntax(file: FileId, text: &str) -> Option<Problem> {
+    let problem = |span: Span, message: String| Problem {
+        rule: "parse_error",
+        message,
+        span: span_of(file, span),
+        allow: Vec::new(),
+    };
+    let tokens = match TokenStream::from_str(&without_shebang(text)) {
+        Ok(tokens) => tokens,
+        Err(err) => {
+            let message = "cannot parse this file: unbalanced delimiters or an invalid token";
+            return Some(problem(err.span(), message.to_string()));
+        }
+    };
+    match nesting::parse::<syn::File>(tokens) {
+        Ok(_) => None,
+        Err(err) => Some(problem(err.span(), format!("cannot parse this file: {err}"))),
+    }
+}
+
+/// `text` with a `#!` first line (a script's interpreter, which rustc skips) blanked out, so
+/// lines and columns stay where they are.
+fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = body.strip_prefix("#!") else {
+        return text.into();
+    };
+    // `#![attr]` is an inner attribute, not a shebang (whitespace and comments may come
+    // between `#!` and `[`; rustc treats only a `[` as the start of an attribute).
+    if rest.trim_start().starts_with('[') {
+        return text.into();
+    }
+    let end = text.find('\n').unwrap_or(text.len());
+    let skip = text.len() - body.len();
+    let blank: String = text[skip..end].chars().map(|_| ' ').collect();
+    format!("{}{blank}{}", &text[..skip], &text[end..]).into()
+}
+
 /// Walks a sequence of items (a file, an inline module, an impl or trait body).
 fn walk_items(trees: &[TokenTree], scope: &Scope, facts: &mut FileFacts) {
+    let Some(first) = trees.first() else { return };
+    let Some(_level) = nesting::Level::enter(scope.file, first.span(), facts) else {
+        return;
+    };
     let mut i = 0;
     while i < trees.len() {
         i = item(trees, i, scope, facts);
@@ -252,28 +302,24 @@ fn function(
         end.saturating_sub(1).max(i + 1)
     };
     let header = &trees[i..header_end.min(trees.len())];
-    let sig = match syn::parse2::<syn::ItemFn>(with_empty_body(header)) {
-        Ok(item) => item.sig,
-        Err(err) => {
-            syntax_problem(scope, &err, trees[i].span(), facts);
-            return end.max(i + 1);
-        }
+    // Most signatures are read off the tokens; syn reads (or rejects) the rest.
+    let sig = match signature::read(header) {
+        Some(sig) => sig,
+        None => match nesting::parse::<syn::ItemFn>(with_empty_body(header)) {
+            Ok(item) => signature::from_syn(&item.sig),
+            Err(err) => {
+                syntax_problem(scope, &err, trees[i].span(), facts);
+                return end.max(i + 1);
+            }
+        },
     };
     let annotations = annotations(attrs, scope, facts);
-    let mut params = Vec::new();
-    for input in &sig.inputs {
-        if let syn::FnArg::Typed(pt) = input
-            && let Some(name) = binding_name(&pt.pat)
-        {
-            params.push((name, types::type_ref(&pt.ty)));
-        }
-    }
-    let ret = match &sig.output {
-        syn::ReturnType::Type(_, ty) => Some(types::type_ref(ty)),
-        syn::ReturnType::Default => None,
-    };
+    let signature::Signature {
+        params,
+        ret,
+        generics: mut generics,
+    } = sig;
     // The function's own generics shadow those of its `impl` or `trait`.
-    let mut generics = types::generic_bounds(&sig.generics);
     for (outer, bounds) in &scope.generics {
         if !generics.iter().any(|(name, _)| name == outer) {
             generics.push((outer.clone(), bounds.clone()));
@@ -308,7 +354,7 @@ fn function(
 
 /// The name a parameter pattern binds: `x`, `mut x`, or the one field of an extractor such as
 /// `State(state)` (whose type derefs to the inner value).
-fn binding_name(pat: &syn::Pat) -> Option<String> {
+pub(crate) fn binding_name(pat: &syn::Pat) -> Option<String> {
     match pat {
         syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
         syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => binding_name(&ts.elems[0]),
@@ -383,7 +429,7 @@ fn impl_block(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFact
         return end.max(i + 1);
     };
     let header = &trees[i..end - 1];
-    let item = match syn::parse2::<syn::ItemImpl>(with_empty_body(header)) {
+    let item = match nesting::parse::<syn::ItemImpl>(with_empty_body(header)) {
         Ok(item) => item,
         Err(err) => {
             syntax_problem(scope, &err, trees[i].span(), facts);
@@ -456,7 +502,7 @@ fn type_def(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts)
     };
     let mut fields = Vec::new();
     if ident_str(trees.get(i)).as_deref() == Some("struct")
-        && let Ok(item) = syn::parse2::<syn::ItemStruct>(stream(&trees[i..end]))
+        && let Ok(item) = nesting::parse::<syn::ItemStruct>(stream(&trees[i..end]))
     {
         let generics = types::generic_bounds(&item.generics);
         for (index, field) in item.fields.iter().enumerate() {
@@ -481,7 +527,7 @@ fn use_item(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts)
     let end = (i..trees.len())
         .find(|&j| is_punct(trees.get(j), ';'))
         .map_or(trees.len(), |j| j + 1);
-    if let Ok(item) = syn::parse2::<syn::ItemUse>(stream(&trees[i..end])) {
+    if let Ok(item) = nesting::parse::<syn::ItemUse>(stream(&trees[i..end])) {
         flatten_use(&item.tree, &mut Vec::new(), scope, facts);
     }
     end
@@ -562,7 +608,7 @@ fn const_item(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFact
 
 fn alias(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts) -> usize {
     let end = skip_item(trees, i);
-    if let Ok(item) = syn::parse2::<syn::ItemType>(stream(&trees[i..end])) {
+    if let Ok(item) = nesting::parse::<syn::ItemType>(stream(&trees[i..end])) {
         facts.aliases.push(AliasFact {
             module: scope.module.clone(),
             name: item.ident.to_string(),

@@ -3,7 +3,7 @@
 use crate::facts::{PathSegs, TypeRef};
 
 /// Types that hand out their contents by `Deref`: method calls go through to the inner type.
-const TRANSPARENT: &[&str] = &[
+pub(super) const TRANSPARENT: &[&str] = &[
     "Arc",
     "Rc",
     "Box",
@@ -15,6 +15,9 @@ const TRANSPARENT: &[&str] = &[
     "Extension",
     "Data",
 ];
+
+/// Types whose `?`, `.unwrap()` and `.expect(..)` give the first type argument.
+pub(super) const FALLIBLE: &[&str] = &["Option", "Result"];
 
 /// The segments of a path, generics dropped.
 pub fn path_segs(path: &syn::Path) -> PathSegs {
@@ -66,7 +69,7 @@ pub fn unwrapped_type(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(tp) = ty else { return None };
     let last = tp.path.segments.last()?;
     let name = last.ident.to_string();
-    if name == "Option" || name == "Result" {
+    if FALLIBLE.contains(&name.as_str()) {
         first_type_arg(&last.arguments)
     } else {
         None
