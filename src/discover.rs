@@ -62,6 +62,13 @@ pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]
                     if config.is_excluded(&rel) {
                         continue;
                     }
+                    if !entry.file_type().is_file() {
+                        // A FIFO, socket or device named `*.rs`: reading it could block
+                        // forever or never end.
+                        let reason = "not a regular file".to_string();
+                        found.unreadable.push(Unreadable { rel, reason });
+                        continue;
+                    }
                     let module = crates.module_of(path, dir);
                     found.files.push(SourceFile {
                         path: path.to_path_buf(),

@@ -109,7 +109,10 @@ pub fn check_syntax(file: FileId, text: &str) -> Option<Problem> {
     };
     match nesting::parse::<syn::File>(tokens) {
         Ok(_) => None,
-        Err(err) => Some(problem(err.span(), format!("cannot parse this file: {err}"))),
+        Err(err) => Some(problem(
+            err.span(),
+            format!("cannot parse this file: {err}"),
+        )),
     }
 }
 
@@ -317,7 +320,7 @@ fn function(
     let signature::Signature {
         params,
         ret,
-        generics: mut generics,
+        mut generics,
     } = sig;
     // The function's own generics shadow those of its `impl` or `trait`.
     for (outer, bounds) in &scope.generics {

@@ -67,9 +67,8 @@ fn report(file: FileId, span: Span, message: String, facts: &mut FileFacts) {
 /// `syn::parse2`, refusing token streams nested too deeply for syn's recursion.
 pub fn parse<T: syn::parse::Parse>(tokens: TokenStream) -> syn::Result<T> {
     if let Some(span) = syn_depth_exceeded(&tokens, MAX_SYN_DEPTH) {
-        let message = format!(
-            "nested more than {MAX_SYN_DEPTH} levels deep; cachelint does not parse it"
-        );
+        let message =
+            format!("nested more than {MAX_SYN_DEPTH} levels deep; cachelint does not parse it");
         return Err(syn::Error::new(span, message));
     }
     syn::parse2(tokens)
@@ -118,16 +117,37 @@ pub fn syn_depth_exceeded(tokens: &TokenStream, limit: usize) -> Option<Span> {
             TokenTree::Literal(_) => level.prev = Prev::Operand,
             TokenTree::Ident(ident) => {
                 let word = ident.to_string();
-                if matches!(word.as_str(), "return" | "break" | "yield" | "box" | "become") {
+                if matches!(
+                    word.as_str(),
+                    "return" | "break" | "yield" | "box" | "become"
+                ) {
                     level.pending += 1;
                     total += 1;
                 }
                 let before_operand = level.prev == Prev::Quote
                     || matches!(
                         word.as_str(),
-                        "return" | "break" | "yield" | "box" | "become" | "move" | "async"
-                            | "static" | "in" | "if" | "while" | "match" | "else" | "for"
-                            | "let" | "mut" | "const" | "dyn" | "impl" | "unsafe" | "ref"
+                        "return"
+                            | "break"
+                            | "yield"
+                            | "box"
+                            | "become"
+                            | "move"
+                            | "async"
+                            | "static"
+                            | "in"
+                            | "if"
+                            | "while"
+                            | "match"
+                            | "else"
+                            | "for"
+                            | "let"
+                            | "mut"
+                            | "const"
+                            | "dyn"
+                            | "impl"
+                            | "unsafe"
+                            | "ref"
                     );
                 level.prev = if before_operand {
                     Prev::Operator
@@ -321,10 +341,16 @@ mod tests {
             "pub fn f(x: &u32) -> Option<u32> { None }\n".repeat(n),
             "#[inline] fn f() -> u32 { 1 }\n".repeat(n),
             format!("const T: &[i32] = &[{}];", "-1, &2, ".repeat(n)),
-            format!("fn f() {{ match c {{ {} }} }}", "'a' | 'b' => {} ".repeat(n)),
+            format!(
+                "fn f() {{ match c {{ {} }} }}",
+                "'a' | 'b' => {} ".repeat(n)
+            ),
             format!("fn f() {{ match c {{ {} }} }}", "A | B => 1, ".repeat(n)),
             format!("fn f() {{ x{}; }}", ".a().b::<u8>()?".repeat(n)),
-            format!("fn f() {{ {} }}", "if a < b { c = -d; } else ".repeat(n) + "{}"),
+            format!(
+                "fn f() {{ {} }}",
+                "if a < b { c = -d; } else ".repeat(n) + "{}"
+            ),
             format!("fn f() {{ {} }}", "let x = |a, b| a || b;".repeat(n)),
             format!("fn f() {{ {} }}", "a = 1 + 2 * 3;".repeat(n)),
         ] {

@@ -244,8 +244,13 @@ fn first_type_arg(args: &[TokenTree]) -> Option<&[TokenTree]> {
             && !punct(arg.first(), '\'')
             && !matches!(arg.first(), Some(TokenTree::Literal(_)))
             && !matches!(arg.first(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace)
-            && !(arg.len() > 1 && punct(arg.get(1), '=') && !punct(arg.get(2), '='))
+            && !is_binding(arg)
     })
+}
+
+/// `Item = T` inside generic arguments.
+fn is_binding(arg: &[TokenTree]) -> bool {
+    arg.len() > 1 && punct(arg.get(1), '=') && !punct(arg.get(2), '=')
 }
 
 /// The trait paths among `A + B<..> + 'a + ?Sized`.
@@ -254,7 +259,7 @@ fn bounds(tokens: &[TokenTree]) -> Vec<PathSegs> {
         .into_iter()
         .filter_map(|bound| {
             let mut bound = bound;
-            while let Some(TokenTree::Group(g)) = bound.first()
+            if let Some(TokenTree::Group(g)) = bound.first()
                 && g.delimiter() == Delimiter::Parenthesis
                 && bound.len() == 1
             {
