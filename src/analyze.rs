@@ -114,22 +114,16 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
             )));
         }
     }
-    let dirs: Vec<PathBuf> = selected
-        .iter()
-        .filter_map(|p| {
-            p.manifest_path
-                .parent()
-                .map(|d| d.as_std_path().to_path_buf())
-        })
-        .collect();
+    let package_dir = |p: &&cargo_metadata::Package| {
+        p.manifest_path
+            .parent()
+            .map(|d| d.as_std_path().to_path_buf())
+    };
+    let dirs: Vec<PathBuf> = selected.iter().filter_map(package_dir).collect();
     let all_members: Vec<PathBuf> = metadata
         .workspace_packages()
         .iter()
-        .filter_map(|p| {
-            p.manifest_path
-                .parent()
-                .map(|d| d.as_std_path().to_path_buf())
-        })
+        .filter_map(package_dir)
         .collect();
     let discovery = discover::walk(&root, &dirs, &config, &all_members);
     let packages = selected
@@ -295,7 +289,13 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
                 .par_iter()
                 .map(|&i| {
                     let text = loaded[i].as_ref().map(String::as_str).unwrap_or("");
-                    let facts = extract::extract_file(i as u32, text, files[i].module.clone(), sep);
+                    let mut facts =
+                        extract::extract_file(i as u32, text, files[i].module.clone(), sep);
+                    // Extraction reads only item headers; `--all-files` also checks the
+                    // syntax of everything else, bodies included.
+                    if all_files && !facts.problems.iter().any(|p| p.rule == "parse_error") {
+                        facts.problems.extend(extract::check_syntax(i as u32, text));
+                    }
                     // Facts hold positions, not spans: the span table can go.
                     proc_macro2::extra::invalidate_current_thread_spans();
                     (i, facts)

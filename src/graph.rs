@@ -285,21 +285,11 @@ impl Model {
 
     /// The steps from `from` to `to` along a breadth-first reach list.
     pub fn path_to(reach: &[(FnId, Option<(FnId, Step)>)], to: FnId) -> Vec<(FnId, Step)> {
-        let parent: HashMap<FnId, &(FnId, Step)> = reach
+        let parents: HashMap<FnId, &(FnId, Step)> = reach
             .iter()
             .filter_map(|(id, p)| p.as_ref().map(|p| (*id, p)))
             .collect();
-        let mut steps = Vec::new();
-        let mut at = to;
-        while let Some((prev, step)) = parent.get(&at) {
-            steps.push((*prev, step.clone()));
-            at = *prev;
-            if steps.len() > parent.len() {
-                break;
-            }
-        }
-        steps.reverse();
-        steps
+        steps_to(&parents, to)
     }
 
     /// `crate::module::Type::name` of a function, for messages and fingerprints.
@@ -620,4 +610,19 @@ impl Model {
         lines.dedup();
         lines
     }
+}
+
+/// The steps from a walk's start to `to`, given each reached function's first step.
+pub fn steps_to(parents: &HashMap<FnId, &(FnId, Step)>, to: FnId) -> Vec<(FnId, Step)> {
+    let mut steps = Vec::new();
+    let mut at = to;
+    while let Some((prev, step)) = parents.get(&at) {
+        steps.push((*prev, step.clone()));
+        at = *prev;
+        if steps.len() > parents.len() {
+            break;
+        }
+    }
+    steps.reverse();
+    steps
 }

@@ -33,20 +33,20 @@ impl<'a> Locator<'a> {
 
     /// Where `span` is, in every unit a format needs.
     pub fn location(&self, span: SrcSpan) -> Location {
-        let (start_byte, start_col) = self.offset(span.file, span.start);
-        let (end_byte, end_col) = self.offset(span.file, span.end);
+        let start = self.offset(span.file, span.start);
+        let end = self.offset(span.file, span.end);
         let line_start = span.start.line.max(1);
         let line_end = span.end.line.max(line_start);
         Location {
             file: self.rel(span.file).to_string(),
             line_start,
-            column_start: span.start.column + 1,
+            column_start: start.column + 1,
             line_end,
-            column_end: span.end.column + 1,
-            byte_start: start_byte as u32,
-            byte_end: end_byte.max(start_byte) as u32,
-            byte_column_start: start_col as u32 + 1,
-            byte_column_end: end_col as u32 + 1,
+            column_end: end.column + 1,
+            byte_start: start.byte as u32,
+            byte_end: end.byte.max(start.byte) as u32,
+            byte_column_start: start.byte_column as u32 + 1,
+            byte_column_end: end.byte_column as u32 + 1,
         }
     }
 
@@ -60,30 +60,53 @@ impl<'a> Locator<'a> {
         })
     }
 
-    /// Byte offset in the file and byte column in the line of a tokenizer position.
-    fn offset(&self, file: FileId, pos: Pos) -> (usize, usize) {
+    /// A tokenizer position in the file's text.
+    ///
+    /// The tokenizer counts a byte-order mark as the first character of line 1; rustc does
+    /// not count it in columns but does in byte offsets (they are offsets in the file as
+    /// stored). Columns here follow rustc, and byte columns count from the same place.
+    fn offset(&self, file: FileId, pos: Pos) -> Offset {
         let text: &str = &self.files[file as usize].text;
         let lines = self.lines[file as usize].get_or_init(|| line_starts(text));
         let line = (pos.line.max(1) as usize - 1).min(lines.len().saturating_sub(1));
         let start = lines.get(line).copied().unwrap_or(0);
-        // The tokenizer skips a byte-order mark without counting it as a column.
-        let start = if line == 0 && text.starts_with('\u{feff}') {
-            3
-        } else {
-            start
-        };
         let rest = text.get(start..).unwrap_or("");
-        let column_bytes: usize = rest
+        let mut column = 0;
+        let mut byte_column = 0;
+        for c in rest
             .chars()
             .take_while(|&c| c != '\n')
             .take(pos.column as usize)
-            .map(char::len_utf8)
-            .sum();
-        (
-            start + column_bytes,
-            column_bytes + start - lines.get(line).copied().unwrap_or(0),
-        )
+        {
+            column += 1;
+            byte_column += c.len_utf8();
+        }
+        let offset = Offset {
+            byte: start + byte_column,
+            column,
+            byte_column,
+        };
+        if line == 0 && column > 0 && text.starts_with(BOM) {
+            return Offset {
+                column: offset.column - 1,
+                byte_column: offset.byte_column - BOM.len_utf8(),
+                ..offset
+            };
+        }
+        offset
     }
+}
+
+const BOM: char = '\u{feff}';
+
+/// A position as findings carry it (0-based here).
+struct Offset {
+    /// From the start of the file.
+    byte: usize,
+    /// In Unicode scalar values from the start of the line (after a byte-order mark).
+    column: u32,
+    /// In bytes from the start of the line (after a byte-order mark).
+    byte_column: usize,
 }
 
 fn line_starts(text: &str) -> Vec<usize> {

@@ -34,9 +34,44 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| "duration too large".to_string())
 }
 
+/// Writes a duration as a ttl is written, in the largest unit that divides it exactly
+/// (`90s`, `2m`, `1d`, `500ms`, `0s`): `parse_duration` reads it back.
+pub fn format_duration(duration: Duration) -> String {
+    let ms = duration.as_millis();
+    if ms == 0 {
+        return "0s".to_string();
+    }
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+    ] {
+        if ms.is_multiple_of(size) {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_in_the_largest_exact_unit_and_reads_back() {
+        for (ms, text) in [
+            (0, "0s"),
+            (500, "500ms"),
+            (90_000, "90s"),
+            (120_000, "2m"),
+            (86_400_000, "1d"),
+        ] {
+            let duration = Duration::from_millis(ms);
+            assert_eq!(format_duration(duration), text);
+            assert_eq!(parse_duration(text), Ok(duration));
+        }
+    }
 
     #[test]
     fn every_unit() {

@@ -10,5 +10,5 @@ pub mod key;
 pub mod rules;
 
 pub use args::{Annotation, AnnotationKind, KeyArg, KeyArgValue, parse_annotation};
-pub use duration::parse_duration;
+pub use duration::{format_duration, parse_duration};
 pub use key::{KeyError, KeyPattern};

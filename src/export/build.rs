@@ -243,7 +243,7 @@ impl<'m> Builder<'m> {
                 if info.declared == Some(false) {
                     label.push_str(" (inferred)");
                 }
-                let ttl = info.ttl.map(format_duration);
+                let ttl = info.ttl.map(cachelint_core::format_duration);
                 if let Some(ttl) = &ttl {
                     label = format!("{label} (ttl {ttl})");
                 }
@@ -258,37 +258,5 @@ impl<'m> Builder<'m> {
             })
             .collect();
         Graph { nodes, edges }
-    }
-}
-
-/// A duration in the largest unit that divides it exactly, as `ttl` is written: `90s`, `1h`.
-fn format_duration(duration: Duration) -> String {
-    let ms = duration.as_millis();
-    for (unit, size) in [
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-    ] {
-        if ms > 0 && ms.is_multiple_of(size) {
-            return format!("{}{unit}", ms / size);
-        }
-    }
-    format!("{ms}ms")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_duration;
-    use std::time::Duration;
-
-    #[test]
-    fn durations_use_the_largest_exact_unit() {
-        assert_eq!(format_duration(Duration::from_secs(120)), "2m");
-        assert_eq!(format_duration(Duration::from_secs(90)), "90s");
-        assert_eq!(format_duration(Duration::from_secs(7200)), "2h");
-        assert_eq!(format_duration(Duration::from_secs(86_400)), "1d");
-        assert_eq!(format_duration(Duration::from_millis(500)), "500ms");
-        assert_eq!(format_duration(Duration::ZERO), "0ms");
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::{Label, Level};
-use crate::graph::{DependencyReason, KeySite, Model, Step};
+use crate::graph::{DependencyReason, KeySite, Model, Step, steps_to};
 use crate::resolve::FnId;
 use cachelint_core::KeyPattern;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -98,7 +98,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                 key,
                 dependent,
             };
-            let path = path_to(&parents, write.function);
+            let path = steps_to(&parents, write.function);
             let draft = explain(cx, entry, &path, &sites, &chain, &display_key);
             sink.report(&RULE, &allowed, draft);
         }
@@ -162,21 +162,6 @@ struct Sites<'a> {
     write: &'a KeySite,
     key: &'a KeyPattern,
     dependent: &'a KeySite,
-}
-
-/// The steps from the walk's start to `to`, given each reached function's first step.
-fn path_to(parents: &HashMap<FnId, &(FnId, Step)>, to: FnId) -> Vec<(FnId, Step)> {
-    let mut steps = Vec::new();
-    let mut at = to;
-    while let Some((prev, step)) = parents.get(&at) {
-        steps.push((*prev, step.clone()));
-        at = *prev;
-        if steps.len() > parents.len() {
-            break;
-        }
-    }
-    steps.reverse();
-    steps
 }
 
 fn explain(

@@ -3,6 +3,7 @@
 use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::KeySite;
+use cachelint_core::format_duration;
 use std::time::Duration;
 
 /// The rule's descriptor.
@@ -17,7 +18,7 @@ pub const RULE: RuleInfo = RuleInfo {
 pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, ttl: Duration) {
     let model = cx.model;
     let function = model.display_name(read.function);
-    let ttl = humanize(ttl);
+    let ttl = format_duration(ttl);
     let draft = Draft {
         message: format!(
             "no write covers `{}` read by `{function}`; only its ttl bounds how long it \
@@ -28,7 +29,7 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, ttl: Duration) {
         related: Vec::new(),
         notes: vec![format!(
             "`max_staleness` is {}; reads with a ttl at or below it are not reported",
-            humanize(cx.max_staleness)
+            format_duration(cx.max_staleness)
         )],
         help: Some(format!(
             "invalidate it where its data changes (`#[writes(\"{}\")]`), or raise `max_staleness` \
@@ -39,24 +40,4 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, ttl: Duration) {
         identity: vec![read.key.canonical(), model.qualified_name(read.function)],
     };
     sink.report(&RULE, &read.allow, draft);
-}
-
-/// `90s`, `10m`, `2h`, `1d`, `500ms`: the largest unit that divides the duration.
-pub fn humanize(duration: Duration) -> String {
-    let ms = duration.as_millis();
-    for (unit, size) in [
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-    ] {
-        if ms >= size && ms.is_multiple_of(size) {
-            return format!("{}{unit}", ms / size);
-        }
-    }
-    if ms == 0 {
-        "0s".to_string()
-    } else {
-        format!("{ms}ms")
-    }
 }
