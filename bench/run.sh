@@ -40,20 +40,26 @@ json=$work/results
 mkdir -p "$json"
 time_it() { # name, then commands
   local name=$1; shift
-  hyperfine --style none -N -i -w 2 -r "$runs" --export-json "$json/$name.json" "$@" >/dev/null
+  # -i: cachelint exits 1 when it finds deny-level bugs, as on the dense service.
+  hyperfine --style none -N -i -w 2 -r "$runs" --export-json "$json/$name.json" "$@" \
+    >/dev/null 2>"$json/$name.log"
 }
-time_it hand "rg -c reads\\( -t rust $work/hand-service" "$bin cachelint --message-format short $work/hand-service"
+# `reads[(]` is ripgrep's `reads\(`; hyperfine -N would eat the backslash.
+time_it hand "rg -c reads[(] -t rust $work/hand-service" "$bin cachelint --message-format short $work/hand-service"
 time_it dense5000 "$syn_bin $work/dense-5000" "$bin cachelint --message-format short $work/dense-5000"
 for n in 1250 2500 10000; do
   time_it "dense$n" "$bin cachelint --message-format short $work/dense-$n"
 done
-peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1; }
+peak() { # peak resident memory in KB; cachelint's own exit code (0 or 1) does not matter here
+  /usr/bin/time -f '%M' -o "$json/peak.txt" "$@" >/dev/null 2>&1 || true
+  tail -n 1 "$json/peak.txt"
+}
 mem_hand=$(peak "$bin" cachelint --message-format short "$work/hand-service")
 mem_full=$(peak "$bin" cachelint --message-format short "$work/corpus/full")
 mem_dense=$(peak "$bin" cachelint --message-format short "$work/dense-5000")
-findings=$("$bin" cachelint --message-format short "$work/dense-5000" | grep -c 'error\[uncovered_read\]' || true)
-others=$("$bin" cachelint --message-format short "$work/dense-5000" | grep -vc 'error\[uncovered_read\]' || true)
-hand_findings=$("$bin" cachelint --message-format short "$work/hand-service" | wc -l)
+findings=$({ "$bin" cachelint --message-format short "$work/dense-5000" || true; } | grep -c 'error\[uncovered_read\]' || true)
+others=$({ "$bin" cachelint --message-format short "$work/dense-5000" || true; } | grep -vc 'error\[uncovered_read\]' || true)
+hand_findings=$({ "$bin" cachelint --message-format short "$work/hand-service" || true; } | wc -l)
 
 python3 - "$json" "$mem_hand" "$mem_full" "$mem_dense" "$findings" "$others" "$hand_findings" <<'PY'
 import json, sys, os
