@@ -192,10 +192,11 @@ fn hint(suggestion: &Option<&str>) -> String {
 /// The first source found is used whole: a `cachelint.toml` hides any Cargo.toml metadata.
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
     if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+        let bytes = std::fs::read(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
             error,
         })?;
+        let text = utf8(path, bytes)?;
         if path.file_name() == Some("Cargo.toml".as_ref()) {
             return Ok(from_manifest(&text, path)?.unwrap_or_else(|| sourced(path)));
         }
@@ -494,14 +495,30 @@ fn in_root(root: &Path, name: &str) -> PathBuf {
 
 /// The file's text, `None` if it does not exist.
 fn read(path: &Path) -> Result<Option<String>, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(ConfigError::Read {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                error,
+            });
+        }
+    };
+    utf8(path, bytes).map(Some)
+}
+
+/// The text of a configuration file, or where it stops being UTF-8.
+fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, ConfigError> {
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = error.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&error.as_bytes()[..valid]);
+        ConfigError::Invalid {
             path: path.to_path_buf(),
-            error,
-        }),
-    }
+            at: Some(position(&before, valid)),
+            message: "not valid UTF-8".to_string(),
+        }
+    })
 }
 
 /// The 1-based line and column (in characters) of a byte offset.

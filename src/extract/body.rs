@@ -27,7 +27,7 @@ const WRAPPERS: &[&str] = &[
 const MAX_RECEIVER_LINKS: usize = 32;
 
 /// Longest `<..>` (in token trees) read as generic arguments.
-const MAX_GENERICS_TOKENS: usize = 256;
+const MAX_GENERICS_TOKENS: usize = 64;
 
 /// Methods that take the value out of an `Option` or `Result`.
 const UNWRAPPERS: &[&str] = &[

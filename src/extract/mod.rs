@@ -107,12 +107,26 @@ pub fn check_syntax(file: FileId, text: &str) -> Option<Problem> {
             return Some(problem(err.span(), message.to_string()));
         }
     };
-    match nesting::parse::<syn::File>(tokens) {
+    match nesting::parse::<ItemByItem>(tokens) {
         Ok(_) => None,
         Err(err) => Some(problem(
             err.span(),
             format!("cannot parse this file: {err}"),
         )),
+    }
+}
+
+/// A file's syntax, checked as `syn::File` parses it but dropping each item once parsed: the
+/// tree of a whole 25 MB file would take gigabytes.
+struct ItemByItem;
+
+impl syn::parse::Parse for ItemByItem {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        input.call(syn::Attribute::parse_inner)?;
+        while !input.is_empty() {
+            input.parse::<syn::Item>()?;
+        }
+        Ok(ItemByItem)
     }
 }
 
@@ -306,7 +320,12 @@ fn function(
     };
     let header = &trees[i..header_end.min(trees.len())];
     // Most signatures are read off the tokens; syn reads (or rejects) the rest.
-    let sig = match signature::read(header) {
+    // A header too deep for the token reader's recursion goes to syn, which rejects it.
+    let read = match nesting::header_too_deep(header) {
+        Some(_) => None,
+        None => signature::read(header),
+    };
+    let sig = match read {
         Some(sig) => sig,
         None => match nesting::parse::<syn::ItemFn>(with_empty_body(header)) {
             Ok(item) => signature::from_syn(&item.sig),

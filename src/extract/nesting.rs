@@ -17,6 +17,11 @@ pub const MAX_NESTING: usize = 1024;
 /// 256 MB stacks extraction runs on with room to spare.
 pub const MAX_SYN_DEPTH: usize = 1024;
 
+/// The most tokens in one expression (summed over the groups it is in) handed to syn. syn
+/// parses `a + b + c ..` and `a.b.c ..` in a loop, but into a tree as deep as the chain is
+/// long, which is then dropped recursively (a few hundred bytes of stack per link).
+pub const MAX_SYN_RUN: usize = 100_000;
+
 const TOO_DEEP: &str = "nested more than 1024 levels deep; cachelint reads no further into it";
 
 thread_local! {
@@ -67,111 +72,76 @@ fn report(file: FileId, span: Span, message: String, facts: &mut FileFacts) {
 /// `syn::parse2`, refusing token streams nested too deeply for syn's recursion.
 pub fn parse<T: syn::parse::Parse>(tokens: TokenStream) -> syn::Result<T> {
     if let Some(span) = syn_depth_exceeded(&tokens, MAX_SYN_DEPTH) {
-        let message =
-            format!("nested more than {MAX_SYN_DEPTH} levels deep; cachelint does not parse it");
+        let message = "nested too deeply, or one expression too long, for cachelint to parse";
         return Err(syn::Error::new(span, message));
     }
     syn::parse2(tokens)
 }
 
 /// Where `tokens` first nests deeper than `limit` by an upper bound of syn's recursion
-/// depth, or `None` if it stays within.
+/// depth (or holds an expression longer than [`MAX_SYN_RUN`] tokens), or `None`.
 ///
 /// syn recurses into every delimited group, every `<..>`, every prefix operator (`&`, `*`,
 /// `-`, `!`, `..`), every `=` (right-associative), closure, `->` and `return`/`break`/`yield`,
 /// and loops over everything else (binary operators, method chains, paths, `else if`). The
 /// measure is, summed over the open groups: one for the group, plus the recursing tokens seen
-/// in it since the last `,` or `;` (a `,` ends a prefix operator's operand; `<` and a
-/// closure's opening `|` count until the `;`, as their nesting crosses commas). A `{..}`
-/// followed by an identifier, a literal or `#` ends a statement or item, which resets the
-/// count as `;` does. The walk is iterative: it runs on input too deep to recurse over.
+/// in it since the last `,` or `;` (a `,` ends a prefix operator's operand, not a `<..>` or a
+/// closure, so those count until the `;`). A `{..}` followed by an identifier, a literal or
+/// `#` ends a statement or item, which resets the count as `;` does; followed by `else` it
+/// ends a condition, whose unclosed `<` were comparisons. The walk is iterative: it runs on
+/// input too deep to recurse over.
 pub fn syn_depth_exceeded(tokens: &TokenStream, limit: usize) -> Option<Span> {
-    let mut stack = vec![Open::new(tokens.clone())];
-    let mut total = 1usize;
+    exceeded(Open::new(tokens.clone()), limit)
+}
+
+/// [`syn_depth_exceeded`] for a slice of token trees (a function's header).
+pub fn header_too_deep(header: &[TokenTree]) -> Option<Span> {
+    let root = Open::new_from(Box::new(header.to_vec().into_iter()));
+    exceeded(root, MAX_SYN_DEPTH)
+}
+
+fn exceeded(root: Open, limit: usize) -> Option<Span> {
+    let mut stack = vec![root];
+    let mut depth = 1usize;
+    let mut run = 0usize;
     while let Some(level) = stack.last_mut() {
         let Some(tree) = level.trees.next() else {
-            let done = stack.pop();
-            total -= 1 + done.map_or(0, |d| d.pending + d.sticky);
+            if let Some(done) = stack.pop() {
+                depth -= 1 + done.counted();
+                run -= done.run;
+            }
             continue;
         };
+        let before = (level.counted(), level.run);
         if std::mem::take(&mut level.after_brace) {
-            let ends_statement = match &tree {
-                TokenTree::Ident(ident) => *ident != "as" && *ident != "else",
-                TokenTree::Literal(_) => true,
-                TokenTree::Punct(p) => p.as_char() == '#',
-                TokenTree::Group(_) => false,
-            };
-            if ends_statement {
-                total -= level.pending + level.sticky;
-                (level.pending, level.sticky) = (0, 0);
+            match &tree {
+                TokenTree::Ident(ident) if *ident == "else" => level.angles = 0,
+                TokenTree::Ident(ident) if *ident == "as" => {}
+                TokenTree::Ident(_) | TokenTree::Literal(_) => level.reset(Reset::Statement),
+                TokenTree::Punct(p) if p.as_char() == '#' => level.reset(Reset::Statement),
+                _ => {}
             }
         }
+        level.run += 1;
         let span = tree.span();
+        let mut entered = None;
         match tree {
             TokenTree::Group(group) => {
                 level.prev = Prev::Operand;
                 level.after_brace = group.delimiter() == Delimiter::Brace;
-                stack.push(Open::new(group.stream()));
-                total += 1;
+                entered = Some(Open::new(group.stream()));
             }
             TokenTree::Literal(_) => level.prev = Prev::Operand,
-            TokenTree::Ident(ident) => {
-                let word = ident.to_string();
-                if matches!(
-                    word.as_str(),
-                    "return" | "break" | "yield" | "box" | "become"
-                ) {
-                    level.pending += 1;
-                    total += 1;
-                }
-                let before_operand = level.prev == Prev::Quote
-                    || matches!(
-                        word.as_str(),
-                        "return"
-                            | "break"
-                            | "yield"
-                            | "box"
-                            | "become"
-                            | "move"
-                            | "async"
-                            | "static"
-                            | "in"
-                            | "if"
-                            | "while"
-                            | "match"
-                            | "else"
-                            | "for"
-                            | "let"
-                            | "mut"
-                            | "const"
-                            | "dyn"
-                            | "impl"
-                            | "unsafe"
-                            | "ref"
-                    );
-                level.prev = if before_operand {
-                    Prev::Operator
-                } else {
-                    Prev::Operand
-                };
-            }
-            TokenTree::Punct(punct) => {
-                let (change, reset) = level.punct(punct.as_char(), punct.spacing());
-                match reset {
-                    Reset::None => {}
-                    Reset::Pending => {
-                        total -= level.pending;
-                        level.pending = 0;
-                    }
-                    Reset::All => {
-                        total -= level.pending + level.sticky;
-                        (level.pending, level.sticky) = (0, 0);
-                    }
-                }
-                total = total.saturating_add_signed(change);
-            }
+            TokenTree::Ident(ident) => level.ident(&ident.to_string()),
+            TokenTree::Punct(punct) => level.punct(punct.as_char(), punct.spacing()),
         }
-        if total > limit {
+        depth = depth + level.counted() - before.0;
+        run = run + level.run - before.1;
+        if let Some(inner) = entered {
+            stack.push(inner);
+            depth += 1;
+        }
+        if depth > limit || run > MAX_SYN_RUN {
             return Some(span);
         }
     }
@@ -180,11 +150,15 @@ pub fn syn_depth_exceeded(tokens: &TokenStream, limit: usize) -> Option<Span> {
 
 /// A group being measured by [`syn_depth_exceeded`].
 struct Open {
-    trees: proc_macro2::token_stream::IntoIter,
-    /// Recursing tokens since the last `,` or `;`.
+    trees: Box<dyn Iterator<Item = TokenTree>>,
+    /// Prefix operators and the like since the last `,` or `;`.
     pending: usize,
-    /// `<` and closure bars since the last `;`.
-    sticky: usize,
+    /// Unclosed `<` since the last `;`.
+    angles: usize,
+    /// Closures opened since the last `;`.
+    closures: usize,
+    /// Tokens since the last `,` or `;`.
+    run: usize,
     /// The previous token was a `{..}` group.
     after_brace: bool,
     prev: Prev,
@@ -209,25 +183,62 @@ enum Prev {
 }
 
 enum Reset {
-    None,
-    Pending,
-    All,
+    /// At a `,`.
+    Element,
+    /// At a `;`, or the end of a statement or item.
+    Statement,
 }
+
+/// Keywords after which an operand (or a type) comes.
+const BEFORE_OPERAND: &[&str] = &[
+    "return", "break", "yield", "box", "become", "move", "async", "static", "in", "if", "while",
+    "match", "else", "for", "let", "mut", "const", "dyn", "impl", "unsafe", "ref",
+];
 
 impl Open {
     fn new(trees: TokenStream) -> Self {
+        Open::new_from(Box::new(trees.into_iter()))
+    }
+
+    fn new_from(trees: Box<dyn Iterator<Item = TokenTree>>) -> Self {
         Open {
-            trees: trees.into_iter(),
+            trees,
             pending: 0,
-            sticky: 0,
+            angles: 0,
+            closures: 0,
+            run: 0,
             after_brace: false,
             prev: Prev::Start,
         }
     }
 
-    /// Accounts for one punctuation character; returns how much it changes the measure by
-    /// (before the reset) and what it resets.
-    fn punct(&mut self, ch: char, spacing: Spacing) -> (isize, Reset) {
+    /// This group's share of the measure, beyond the one for the group itself.
+    fn counted(&self) -> usize {
+        self.pending + self.angles + self.closures
+    }
+
+    fn reset(&mut self, reset: Reset) {
+        self.pending = 0;
+        self.run = 0;
+        self.prev = Prev::Start;
+        if let Reset::Statement = reset {
+            self.angles = 0;
+            self.closures = 0;
+        }
+    }
+
+    fn ident(&mut self, word: &str) {
+        if matches!(word, "return" | "break" | "yield" | "box" | "become") {
+            self.pending += 1;
+        }
+        self.prev = if self.prev == Prev::Quote || BEFORE_OPERAND.contains(&word) {
+            Prev::Operator
+        } else {
+            Prev::Operand
+        };
+    }
+
+    fn punct(&mut self, ch: char, spacing: Spacing) {
         let joint = spacing == Spacing::Joint;
         let prev = self.prev;
         let operand_expected = matches!(
@@ -239,62 +250,41 @@ impl Open {
         } else {
             Prev::Operator
         };
-        let add = |count: &mut usize, n: usize| {
-            *count += n;
-            (n as isize, Reset::None)
-        };
         match ch {
-            ',' => {
-                self.prev = Prev::Start;
-                (0, Reset::Pending)
-            }
-            ';' => {
-                self.prev = Prev::Start;
-                (0, Reset::All)
-            }
-            '?' => {
-                self.prev = Prev::Operand;
-                (0, Reset::None)
-            }
-            '#' | ':' => (0, Reset::None),
-            '\'' => {
-                self.prev = Prev::Quote;
-                (0, Reset::None)
-            }
-            '.' if !joint => (0, Reset::None),
-            '<' => add(&mut self.sticky, 1),
-            '>' if prev == Prev::Arrow => (0, Reset::None),
+            ',' => self.reset(Reset::Element),
+            ';' => self.reset(Reset::Statement),
+            '?' => self.prev = Prev::Operand,
+            '\'' => self.prev = Prev::Quote,
+            '>' if prev == Prev::Arrow => {}
             '>' => {
                 self.prev = Prev::Operand;
-                if self.sticky > 0 {
-                    self.sticky -= 1;
-                    (-1, Reset::None)
-                } else {
-                    (0, Reset::None)
-                }
+                self.angles = self.angles.saturating_sub(1);
             }
+            '<' => self.angles += 1,
+            // In operand position `|` opens a closure (`||` is two bars); after an operand
+            // it is an `or` or a closure's closing bar, which syn loops over.
             '|' if operand_expected => {
-                // In operand position `|` opens a closure (`||` is two); after an operand it
-                // is an `or` or a closure's closing bar, which syn loops over.
+                self.closures += 1;
                 if joint {
                     self.prev = Prev::JointPrefix;
                 }
-                add(&mut self.sticky, 1)
             }
-            '=' | '-' if joint => {
+            // `->` recurses into the return type; `=>`, `==` and `-=` need nothing.
+            '-' | '=' if joint => {
                 self.prev = Prev::Arrow;
-                // `->` recurses into the return type; `=>`, `==` and `-=` do not matter.
-                add(&mut self.pending, usize::from(ch == '-'))
+                self.pending += usize::from(ch == '-');
             }
-            '=' if prev == Prev::Arrow => (0, Reset::None),
-            '=' | '@' | '.' => add(&mut self.pending, 1),
+            '=' if prev == Prev::Arrow => {}
+            // Assignments (right-associative), `@` bindings, and ranges (a joined `.`).
+            '=' | '@' => self.pending += 1,
+            '.' if joint => self.pending += 1,
             '&' | '*' | '-' | '!' if operand_expected => {
+                self.pending += 1;
                 if joint {
                     self.prev = Prev::JointPrefix;
                 }
-                add(&mut self.pending, 1)
             }
-            _ => (0, Reset::None),
+            _ => {}
         }
     }
 }
@@ -332,6 +322,20 @@ mod tests {
             assert!(exceeds(&text, 256), "{}", &text[..60]);
             assert!(!exceeds(&text, 10 * n), "{}", &text[..60]);
         }
+    }
+
+    #[test]
+    fn very_long_chains_are_caught() {
+        let n = MAX_SYN_RUN;
+        for text in [
+            format!("fn f() {{ 1{}; }}", " + 1".repeat(n)),
+            format!("fn f() {{ a{}; }}", ".b".repeat(n)),
+            format!("fn f() {{ if a {{}}{} }}", " else if a {}".repeat(n / 4)),
+        ] {
+            assert!(exceeds(&text, MAX_SYN_DEPTH), "{}", &text[..60]);
+        }
+        let fine = format!("fn f() {{ {} }}", "a + 1;".repeat(n));
+        assert!(!exceeds(&fine, MAX_SYN_DEPTH));
     }
 
     #[test]

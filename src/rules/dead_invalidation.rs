@@ -19,11 +19,18 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
     // A key some read declares it `depends_on` is cached data too, even if no function reads
     // it by name: invalidating it is not dead.
-    let declared: Vec<&cachelint_core::KeyPattern> =
-        model.declared.iter().flatten().flatten().map(|d| &d.key).collect();
+    let declared: Vec<&cachelint_core::KeyPattern> = model
+        .declared
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|d| &d.key)
+        .collect();
     for write in &model.writes {
         let candidates = model.read_index.candidates(&write.key);
-        let read = candidates.iter().any(|&r| model.reads[r].key.overlaps(&write.key));
+        let read = candidates
+            .iter()
+            .any(|&r| model.reads[r].key.overlaps(&write.key));
         if read || declared.iter().any(|k| k.overlaps(&write.key)) {
             continue;
         }
