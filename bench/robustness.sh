@@ -38,13 +38,14 @@ run() {
   local out=$work/$name.out err=$work/$name.err code=0
   (cd "$corpus" && /usr/bin/time -f '%e %M' -o "$work/$name.time" \
     "$bin" cachelint --message-format short "$@" . >"$out" 2>"$err") || code=$?
-  read -r wall peak <"$work/$name.time"
+  # GNU time writes "Command exited with non-zero status N" first when the exit is not 0.
+  read -r wall peak < <(tail -n 1 "$work/$name.time")
   echo
   echo "== cargo cachelint --message-format short $* (over full/)"
   echo "exit code: $code; wall time: ${wall} s; peak memory: $((peak / 1024)) MB"
   echo "findings: $(wc -l <"$out")"
   grep -o '^[^ ]*: [a-z]*\[[a-z_]*\]' "$out" | sed 's/.*\[\(.*\)\]/\1/' | sort | uniq -c \
-    | awk '{ printf "  %-22s %s\n", $2, $1 }'
+    | awk '{ printf "  %-22s %s\n", $2, $1 }' || true
   echo "parse_error files:"
   grep 'parse_error' "$out" | sed 's/^\([^:]*\):\([0-9]*\):\([0-9]*\): warning\[parse_error\]: /  \1:\2:\3  /' \
     | cut -c1-160 || true

@@ -96,7 +96,7 @@ pub fn syn_depth_exceeded(tokens: &TokenStream, limit: usize) -> Option<Span> {
 
 /// [`syn_depth_exceeded`] for a slice of token trees (a function's header).
 pub fn header_too_deep(header: &[TokenTree]) -> Option<Span> {
-    let root = Open::new_from(Box::new(header.to_vec().into_iter()));
+    let root = Open::new(header.iter().cloned().collect());
     exceeded(root, MAX_SYN_DEPTH)
 }
 
