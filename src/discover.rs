@@ -32,12 +32,20 @@ pub struct Discovery {
 
 /// Walks `dirs` (directories or files) below `root`, skipping hidden and `target` directories,
 /// nested packages other than those listed, and what `config` excludes.
+///
+/// Symbolic links are followed while they stay inside `root` or the directory walked; one
+/// that leads elsewhere is reported, not followed: on an untrusted pull request a link to
+/// `/` or `~/.cargo` would have the run read (and quote) any file the CI user can read.
 pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]) -> Discovery {
     let mut found = Discovery::default();
     let mut crates = CrateNames::default();
     for dir in dirs {
+        let inside: Vec<PathBuf> = [root, dir.as_path()]
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
         let walker = walkdir::WalkDir::new(dir).follow_links(true).into_iter();
-        let walker = walker.filter_entry(|entry| {
+        let mut walker = walker.filter_entry(|entry| {
             if entry.depth() == 0 || !entry.file_type().is_dir() {
                 return true;
             }
@@ -50,12 +58,34 @@ pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]
                 && entry.path().join("Cargo.toml").is_file();
             !is_other_package && !config.is_excluded(&relative(root, entry.path()))
         });
-        for entry in walker {
+        while let Some(entry) = walker.next() {
             match entry {
                 Ok(entry) => {
                     let path = entry.path();
                     let is_rs = path.extension().is_some_and(|ext| ext == "rs");
-                    if !is_rs || entry.file_type().is_dir() {
+                    let is_dir = entry.file_type().is_dir();
+                    if entry.depth() > 0 && entry.path_is_symlink() {
+                        let target = std::fs::canonicalize(path).ok();
+                        let escapes = target
+                            .as_ref()
+                            .is_none_or(|t| !inside.iter().any(|i| t.starts_with(i)));
+                        if escapes {
+                            if is_dir {
+                                walker.skip_current_dir();
+                            }
+                            let rel = relative(root, path);
+                            if (is_dir || is_rs) && !config.is_excluded(&rel) {
+                                let to = target.map(|t| t.display().to_string());
+                                let reason = format!(
+                                    "symlink to `{}`, outside the analyzed tree: not followed",
+                                    to.unwrap_or_default()
+                                );
+                                found.unreadable.push(Unreadable { rel, reason });
+                            }
+                            continue;
+                        }
+                    }
+                    if !is_rs || is_dir {
                         continue;
                     }
                     let rel = relative(root, path);

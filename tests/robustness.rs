@@ -12,12 +12,19 @@ use cachelint_core::AnnotationKind;
 use cachelint_core::key::KeyPattern;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-/// Runs `cargo-cachelint ARGS` in `dir`, colors off, rayon's default thread count.
+/// How long one run may take before it counts as a hang (a debug build, a loaded machine:
+/// the 25 MB file takes about a minute and a half with `--all-files`).
+const HANG: Duration = Duration::from_secs(900);
+
+/// Runs `cargo-cachelint ARGS` in `dir`, colors off, rayon's default thread count. A run
+/// that does not finish within [`HANG`] is killed and fails the test.
 fn cachelint_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-cachelint"));
     command
@@ -25,11 +32,43 @@ fn cachelint_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CARGO_TERM_COLOR")
-        .env_remove("RAYON_NUM_THREADS");
+        .env_remove("RAYON_NUM_THREADS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (key, value) in env {
         command.env(key, value);
     }
-    command.output().expect("the binary runs")
+    let mut child = command.spawn().expect("the binary runs");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped")));
+    let err = drain(Box::new(child.stderr.take().expect("piped")));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        if started.elapsed() > HANG {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`cargo-cachelint {}` hung (killed after {HANG:?})",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().expect("stdout read"),
+        stderr: err.join().expect("stderr read"),
+    }
 }
 
 fn cachelint(dir: &Path, args: &[&str]) -> Output {
@@ -92,7 +131,7 @@ fn annotated(name: &str) -> String {
 /// Builds the hostile tree: every kind of file §10 names, next to ordinary annotated files.
 /// Returns what each file must produce in `short` output: `(file, expected line fragments)`,
 /// an empty list meaning "no finding".
-fn hostile_tree(root: &Path) -> Vec<(&'static str, Vec<String>)> {
+fn hostile_tree(root: &Path, outside: &Path) -> Vec<(&'static str, Vec<String>)> {
     let mut expect: Vec<(&'static str, Vec<String>)> = Vec::new();
     let uncovered = |line: u32, col: u32, key: &str| {
         format!(":{line}:{col}: error[uncovered_read]: `{key}:<id>` read by")
@@ -172,12 +211,12 @@ fn hostile_tree(root: &Path) -> Vec<(&'static str, Vec<String>)> {
     expect.push(("src/binary_random.rs", vec![random_not_utf8.to_string()]));
 
     #[cfg(unix)]
-    unix_hostiles(root, &mut expect);
+    unix_hostiles(root, outside, &mut expect);
     expect
 }
 
 #[cfg(unix)]
-fn unix_hostiles(root: &Path, expect: &mut Vec<(&'static str, Vec<String>)>) {
+fn unix_hostiles(root: &Path, outside: &Path, expect: &mut Vec<(&'static str, Vec<String>)>) {
     use std::os::unix::fs::{PermissionsExt, symlink};
     let cannot_read = |what: &str| format!(":1:1: warning[parse_error]: cannot read `{what}");
     // A directory symlink to its parent: a loop.
@@ -193,6 +232,16 @@ fn unix_hostiles(root: &Path, expect: &mut Vec<(&'static str, Vec<String>)>) {
     symlink("../elsewhere", root.join("src/link.rs")).expect("symlink");
     let linked = ":1:9: error[uncovered_read]: `linked:<id>` read by".to_string();
     expect.push(("src/link.rs/linked.rs", vec![linked]));
+    // Links out of the analyzed tree are reported, not followed: on an untrusted pull
+    // request they could point anywhere the CI user can read.
+    write(outside, "secret.rs", annotated("secret"));
+    symlink(outside, root.join("src/escape")).expect("symlink");
+    symlink(outside.join("secret.rs"), root.join("src/escape.rs")).expect("symlink");
+    let escapes = ", outside the analyzed tree: not followed".to_string();
+    let escape_dir = cannot_read("src/escape`: symlink to `");
+    expect.push(("src/escape", vec![escape_dir, escapes.clone()]));
+    let escape_file = cannot_read("src/escape.rs`: symlink to `");
+    expect.push(("src/escape.rs", vec![escape_file, escapes]));
     // Unreadable: mode 000 stops everyone but root, so the file is either analyzed or
     // reported, whoever runs the tests.
     write(root, "src/mode000.rs", annotated("mode"));
@@ -216,7 +265,8 @@ fn unix_hostiles(root: &Path, expect: &mut Vec<(&'static str, Vec<String>)>) {
 #[test]
 fn hostile_files_are_reported_and_the_rest_is_analyzed() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let expect = hostile_tree(dir.path());
+    let outside = tempfile::tempdir().expect("a second temporary directory");
+    let expect = hostile_tree(dir.path(), outside.path());
     for all_files in [false, true] {
         let mut args = vec!["check", "--message-format", "short", "."];
         if all_files {
@@ -226,6 +276,10 @@ fn hostile_files_are_reported_and_the_rest_is_analyzed() {
         assert_survived(&output, &format!("{args:?}"));
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         let text = stdout(&output);
+        assert!(
+            !text.contains("secret:<id>"),
+            "a link out of the tree was followed"
+        );
         for (file, fragments) in &expect {
             let lines = lines_about(&text, file);
             if *file == "src/mode000.rs" {
