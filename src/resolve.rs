@@ -65,6 +65,9 @@ pub struct Resolver<'a> {
     use_targets: RefCell<HashMap<*const UseFact, Rc<Vec<PathSegs>>>>,
 }
 
+/// Module/path pairs one lookup may search, and candidate paths it may collect.
+const MAX_SEARCH: usize = 4096;
+const MAX_CANDIDATES: usize = 256;
 const MAX_DEPTH: usize = 12;
 
 /// Methods that hand back the receiver itself, or a guard or reference that derefs to it
@@ -275,7 +278,10 @@ impl<'a> Resolver<'a> {
         let Some(first) = rest.first() else {
             return vec![base.to_vec()];
         };
-        if !seen.insert((base.to_vec(), rest.len())) {
+        // Glob imports can open many modules, each tried with the rest of the path: bound the
+        // search of one lookup so a glob-heavy crate cannot make it explode (past the bound the
+        // path is left unresolved, which is no edge).
+        if seen.len() >= MAX_SEARCH || !seen.insert((base.to_vec(), rest.len())) {
             return Vec::new();
         }
         let uses = self.uses.get(base).map_or(&[][..], Vec::as_slice);
@@ -300,6 +306,9 @@ impl<'a> Resolver<'a> {
         }
         for glob in uses.iter().filter(|u| u.alias.is_none()) {
             for target in self.use_target(glob).iter() {
+                if out.len() >= MAX_CANDIDATES {
+                    return out;
+                }
                 out.extend(self.in_module(target, rest, seen));
             }
         }
