@@ -44,6 +44,9 @@ struct Walker<'a> {
     function: &'a mut FnFact,
     facts: &'a mut FileFacts,
     order: u32,
+    /// Inside a macro's arguments: calls count, but what looks like an item is the macro's
+    /// own syntax (`quote! { impl #generics Trait for #name { .. } }`), not an item.
+    in_macro: u32,
 }
 
 /// Records every call and `let` in `body` into `function`.
@@ -53,6 +56,7 @@ pub(super) fn walk_body(body: &Group, scope: &Scope, function: &mut FnFact, fact
         function,
         facts,
         order: 0,
+        in_macro: 0,
     };
     walker.sequence(body);
 }
@@ -90,7 +94,9 @@ impl Walker<'_> {
                     };
                     statement_start = true;
                 }
-                TokenTree::Ident(ident) if starts && self.starts_item(trees, i, ident) => {
+                TokenTree::Ident(ident)
+                    if starts && self.in_macro == 0 && self.starts_item(trees, i, ident) =>
+                {
                     i = item(trees, i, self.scope, self.facts);
                     statement_start = true;
                 }
@@ -415,7 +421,9 @@ impl Walker<'_> {
         }
         match trees.get(i) {
             Some(TokenTree::Group(g)) => {
+                self.in_macro += 1;
                 self.sequence(g);
+                self.in_macro -= 1;
                 i + 1
             }
             _ => i,
@@ -467,4 +475,21 @@ fn skip_generics(trees: &[TokenTree], i: usize) -> usize {
         j += 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn item_syntax_inside_macro_arguments_is_not_an_item() {
+        let text = "fn derive() { let t = quote! { impl #g Trait for #name #w { fn f() {} } }; \
+                    helper(vec![struct_like!()]); }";
+        let facts = super::super::extract_file(0, text, vec!["c".to_string()], ':');
+        assert!(facts.problems.is_empty(), "{:?}", facts.problems);
+        let calls: Vec<_> = facts.functions[0]
+            .calls
+            .iter()
+            .map(|c| format!("{:?}", c.target))
+            .collect();
+        assert!(calls.iter().any(|c| c.contains("helper")), "{calls:?}");
+    }
 }
