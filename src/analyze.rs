@@ -276,7 +276,7 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
             .par_iter()
             .map(|l| {
                 l.as_ref()
-                    .is_ok_and(|t| all_files || prefilter::has_annotation(t.as_bytes()))
+                    .is_ok_and(|t| prefilter::has_annotation(t.as_bytes()))
             })
             .collect()
     });
@@ -312,7 +312,7 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
                 .filter_map(|(i, f)| f.as_ref().map(|f| (crate_of(&files[i]), f))),
         );
         let all_parsed = (0..files.len()).all(|i| parsed[i].is_some() || loaded[i].is_err());
-        if all_files || all_parsed {
+        if all_parsed {
             break;
         }
         let Some(words) = relevant.take_fresh() else {
@@ -333,6 +333,33 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
                 })
                 .collect()
         });
+    }
+    // `--all-files` also reads every file the fixed point left out, for its syntax errors
+    // only: its facts cannot change a finding, and holding them all (millions of generated
+    // items in a vendored tree) would not fit in memory.
+    if all_files {
+        let rest: Vec<(usize, Vec<Problem>)> = in_pool(&pool, || {
+            (0..files.len())
+                .into_par_iter()
+                .filter(|&i| parsed[i].is_none())
+                .filter_map(|i| {
+                    let text = loaded[i].as_ref().ok()?;
+                    let facts = extract::extract_file(i as u32, text, files[i].module.clone(), sep);
+                    let mut problems = facts.problems;
+                    if !problems.iter().any(|p| p.rule == "parse_error") {
+                        problems.extend(extract::check_syntax(i as u32, text));
+                    }
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                    Some((i, problems))
+                })
+                .collect()
+        });
+        for (i, problems) in rest {
+            parsed[i] = Some(FileFacts {
+                problems,
+                ..FileFacts::default()
+            });
+        }
     }
     // A call whose name leads to no annotated code cannot matter to any finding: leaving it
     // out keeps resolution to the part of a large tree that touches the cache.
