@@ -41,7 +41,8 @@ pub struct Analysis {
 pub struct Stats {
     /// Rust files read.
     pub files: usize,
-    /// Functions read from the files that can matter (every file with `--all-files`).
+    /// Functions read from the files that can matter (`--all-files` reads the others for
+    /// syntax errors only).
     pub functions: usize,
     /// Distinct read key patterns.
     pub read_keys: usize,

@@ -158,41 +158,36 @@ fn hostile_tree(root: &Path, outside: &Path) -> Vec<(&'static str, Vec<String>)>
     expect.push(("src/latin1.rs", vec![not_utf8.to_string()]));
 
     let deep = ": warning[parse_error]: nested more than 1024 levels deep";
-    let parens = format!(
-        "{}pub fn parens_body() {{ let x = {}1{}; }}\n",
-        annotated("parens"),
-        "(".repeat(NESTING),
-        ")".repeat(NESTING)
-    );
-    write(root, "src/parens.rs", parens);
-    expect.push((
-        "src/parens.rs",
-        vec![uncovered(1, 9, "parens"), deep.into()],
-    ));
-
-    let blocks = format!(
-        "{}pub fn blocks_body() {}{}\n",
-        annotated("blocks"),
-        "{".repeat(NESTING),
-        "}".repeat(NESTING)
-    );
-    write(root, "src/blocks.rs", blocks);
-    expect.push((
-        "src/blocks.rs",
-        vec![uncovered(1, 9, "blocks"), deep.into()],
-    ));
-
-    let modules = format!(
-        "{}{}{}\n",
-        annotated("modules"),
-        "mod m { ".repeat(NESTING),
-        "}".repeat(NESTING)
-    );
-    write(root, "src/modules.rs", modules);
-    expect.push((
-        "src/modules.rs",
-        vec![uncovered(1, 9, "modules"), deep.into()],
-    ));
+    // The same annotated read above code nested far past the walkers' bound, three ways.
+    let deep_bodies = [
+        (
+            "parens",
+            "src/parens.rs",
+            format!(
+                "pub fn parens_body() {{ let x = {}1{}; }}",
+                "(".repeat(NESTING),
+                ")".repeat(NESTING)
+            ),
+        ),
+        (
+            "blocks",
+            "src/blocks.rs",
+            format!(
+                "pub fn blocks_body() {}{}",
+                "{".repeat(NESTING),
+                "}".repeat(NESTING)
+            ),
+        ),
+        (
+            "modules",
+            "src/modules.rs",
+            format!("{}{}", "mod m { ".repeat(NESTING), "}".repeat(NESTING)),
+        ),
+    ];
+    for (name, rel, body) in deep_bodies {
+        write(root, rel, format!("{}{body}\n", annotated(name)));
+        expect.push((rel, vec![uncovered(1, 9, name), deep.into()]));
+    }
 
     // A directory named like a file, holding an annotated file.
     write(root, "src/dir.rs/inner.rs", annotated("inner"));
