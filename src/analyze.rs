@@ -2,12 +2,13 @@
 
 use crate::config::{self, Config, ConfigError, LintLevel};
 use crate::discover::{self, Discovery, SourceFile};
-use crate::facts::{FileFacts, Pos, Problem, SrcSpan};
+use crate::facts::{FileFacts, FnFact, Pos, Problem, SrcSpan};
+use crate::semantic::{self, Unavailable};
 use crate::graph::Model;
 use crate::locate::{FileText, Locator};
 use crate::package::{self, PackageInfo};
 use crate::rules::{self, Context, Sink};
-use crate::{Analysis, Stats, extract, prefilter};
+use crate::{Analysis, Engine, Stats, extract, prefilter};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -174,7 +175,9 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     timer.lap("discover");
     let (texts, facts) = read_all(&ws.discovery, ws.config.separator, options.all_files);
     timer.lap("read+extract");
-    let model = Model::build(facts, ws.config.separator);
+    let (semantic, engine) = resolve_calls(target, &ws, &facts);
+    timer.lap("semantic");
+    let model = Model::build(facts, ws.config.separator, semantic);
     timer.lap("model");
     let locator = Locator::new(&texts);
     let cx = Context {
@@ -217,6 +220,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
             .len(),
         baselined: 0,
         elapsed: started.elapsed(),
+        engine,
     };
     Ok((
         Analysis {
@@ -227,6 +231,54 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         model,
         ws,
     ))
+}
+
+/// Resolves calls with the semantic engine when there is annotated code to check: `None`
+/// (and why) when it cannot load, and resolution falls back to the syntax.
+fn resolve_calls(
+    target: &Target,
+    ws: &Workspace,
+    facts: &[FileFacts],
+) -> (Option<semantic::Resolution>, Engine) {
+    let functions: Vec<&FnFact> = facts.iter().flat_map(|f| &f.functions).collect();
+    if !functions.iter().any(|f| !f.annotations.is_empty()) {
+        // Nothing annotated: no call can matter, and the model is not worth loading.
+        return (None, Engine::Syntactic);
+    }
+    let manifest = match target.paths.first() {
+        Some(path) => package_manifest(path),
+        None => Some(ws.root.join("Cargo.toml")),
+    };
+    let Some(manifest) = manifest else {
+        return (None, Engine::Fallback(Unavailable::NotCargo.message()));
+    };
+    let files: Vec<PathBuf> = ws.discovery.files.iter().map(|f| f.path.clone()).collect();
+    match semantic::resolve(&manifest, tree_state(&ws.discovery), &files, &functions) {
+        Ok(resolution) => (Some(resolution), Engine::Semantic),
+        Err(why) => (None, Engine::Fallback(why.message())),
+    }
+}
+
+/// The `Cargo.toml` of the package a PATH lies in: the nearest one at or above it.
+fn package_manifest(path: &Path) -> Option<PathBuf> {
+    let path = std::fs::canonicalize(path).ok()?;
+    path.ancestors()
+        .map(|dir| dir.join("Cargo.toml"))
+        .find(|manifest| manifest.is_file())
+}
+
+/// A fingerprint of the analyzed files (paths, sizes, modification times).
+fn tree_state(discovery: &Discovery) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in &discovery.files {
+        file.path.hash(&mut hasher);
+        if let Ok(meta) = std::fs::metadata(&file.path) {
+            meta.len().hash(&mut hasher);
+            meta.modified().ok().hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// Stage timings on stderr when `CACHELINT_TIMINGS` is set, for profiling.

@@ -3,7 +3,8 @@
 
 use crate::facts::*;
 use crate::keyindex::KeyIndex;
-use crate::resolve::{FnId, Resolution, Resolver};
+use crate::resolve::{self, FnId, Resolver};
+use crate::semantic::{self, Role};
 use cachelint_core::{AnnotationKind, KeyPattern};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -105,11 +106,16 @@ pub struct Model {
     pub write_index: KeyIndex,
     /// Per function, the indices of its `writes`.
     pub writes_by_function: Vec<Vec<usize>>,
+    /// How each function takes part (all `Production` under syntactic resolution).
+    pub roles: Vec<Role>,
+    /// Calls the semantic engine could not resolve, with why.
+    pub unresolved: Vec<semantic::Unresolved>,
 }
 
 impl Model {
-    /// Builds the model from every file's facts.
-    pub fn build(files: Vec<FileFacts>, sep: char) -> Model {
+    /// Builds the model from every file's facts, with the calls the semantic engine resolved
+    /// (`semantic`), or resolved syntactically from the facts when it is `None`.
+    pub fn build(files: Vec<FileFacts>, sep: char, semantic: Option<semantic::Resolution>) -> Model {
         let mut functions = Vec::new();
         let (mut types, mut aliases, mut consts, mut uses, mut problems) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -121,47 +127,71 @@ impl Model {
             uses.extend(file.uses);
             problems.extend(file.problems);
         }
+        let semantic = semantic.map(|mut resolution| {
+            functions.append(&mut resolution.extra);
+            resolution
+        });
         let resolver = Resolver::new(&functions, &types, &aliases, &consts, &uses);
-        let mut graph = DiGraph::with_capacity(functions.len(), functions.len() * 2);
+        let mut ambiguous = Vec::new();
+        let mut edges: Vec<(FnId, FnId, SrcSpan)> = Vec::new();
+        let (roles, unresolved, const_values) = match semantic {
+            Some(resolution) => {
+                edges.extend(
+                    resolution
+                        .edges
+                        .into_iter()
+                        .map(|e| (e.caller, e.callee, e.span)),
+                );
+                let values: HashMap<SrcSpan, Result<String, String>> =
+                    resolution.consts.into_iter().collect();
+                (resolution.roles, resolution.unresolved, values)
+            }
+            None => {
+                for (id, function) in functions.iter().enumerate() {
+                    for call in &function.calls {
+                        match resolver.call(id, call) {
+                            resolve::Resolution::Fns(targets) => {
+                                edges.extend(targets.into_iter().map(|t| (id, t, call.span)));
+                            }
+                            resolve::Resolution::Ambiguous(candidates) => {
+                                if let CallTarget::Method { name, .. } = &call.target {
+                                    ambiguous.push(Ambiguity {
+                                        caller: id,
+                                        span: call.span,
+                                        method: name.clone(),
+                                        candidates: candidates
+                                            .iter()
+                                            .take(SHOWN_CANDIDATES)
+                                            .copied()
+                                            .collect(),
+                                        total: candidates.len(),
+                                    });
+                                }
+                            }
+                            resolve::Resolution::Outside => {}
+                        }
+                    }
+                }
+                (vec![Role::Production; functions.len()], Vec::new(), HashMap::new())
+            }
+        };
+        let mut roles = roles;
+        roles.resize(functions.len(), Role::Unloaded);
+        let mut graph = DiGraph::with_capacity(functions.len(), edges.len());
         for id in 0..functions.len() {
             graph.add_node(id);
         }
-        let mut ambiguous = Vec::new();
-        for (id, function) in functions.iter().enumerate() {
-            for call in &function.calls {
-                match resolver.call(id, call) {
-                    Resolution::Fns(targets) => {
-                        for target in targets {
-                            graph.add_edge(
-                                NodeIndex::new(id),
-                                NodeIndex::new(target),
-                                Step::Call(call.span),
-                            );
-                        }
-                    }
-                    Resolution::Ambiguous(candidates) => {
-                        if let CallTarget::Method { name, .. } = &call.target {
-                            ambiguous.push(Ambiguity {
-                                caller: id,
-                                span: call.span,
-                                method: name.clone(),
-                                candidates: candidates
-                                    .iter()
-                                    .take(SHOWN_CANDIDATES)
-                                    .copied()
-                                    .collect(),
-                                total: candidates.len(),
-                            });
-                        }
-                    }
-                    Resolution::Outside => {}
-                }
-            }
+        for (from, to, span) in edges {
+            graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), Step::Call(span));
         }
         let mut sites = Sites::default();
         for (id, function) in functions.iter().enumerate() {
             for annotation in &function.annotations {
-                sites.add(id, function, annotation, &resolver, sep, &mut problems);
+                let constants = Constants {
+                    values: &const_values,
+                    resolver: &resolver,
+                };
+                sites.add(id, function, annotation, &constants, sep, &mut problems);
             }
         }
         let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
@@ -172,6 +202,10 @@ impl Model {
                 .push(subscribe);
         }
         for publish in &sites.publishes {
+            // Test code publishes nothing the model follows.
+            if roles[publish.function] != Role::Production {
+                continue;
+            }
             for subscribe in subscribers.get(publish.name.as_str()).into_iter().flatten() {
                 let step = Step::Event {
                     name: publish.name.clone(),
@@ -185,7 +219,7 @@ impl Model {
                 graph.add_edge(from, to, step);
             }
         }
-        let (entries, live) = entries_and_live(&graph, &sites);
+        let (entries, live) = entries_and_live(&graph, &sites, &roles);
         let mut writes_by_function = vec![Vec::new(); functions.len()];
         for (index, write) in sites.writes.iter().enumerate() {
             writes_by_function[write.function].push(index);
@@ -205,6 +239,8 @@ impl Model {
             entries,
             ambiguous,
             problems,
+            roles,
+            unresolved,
         }
     }
 
@@ -400,6 +436,32 @@ impl Model {
     }
 }
 
+/// Where key constants get their values: the semantic engine's evaluation when it has one
+/// for the path's span, else the syntactic resolver.
+struct Constants<'a> {
+    values: &'a HashMap<SrcSpan, Result<String, String>>,
+    resolver: &'a Resolver<'a>,
+}
+
+impl Constants<'_> {
+    /// `Some(Ok(Some(text)))` for a string constant, `Some(Ok(None))` for a constant that is
+    /// not a string literal, `Some(Err(why))` when the engine says why it has no value, `None`
+    /// when nothing resolves the path.
+    fn value(
+        &self,
+        span: SrcSpan,
+        function: &FnFact,
+        path: &PathSegs,
+    ) -> Option<Result<Option<String>, String>> {
+        if let Some(value) = self.values.get(&span) {
+            return Some(value.clone().map(Some));
+        }
+        self.resolver
+            .constant(&function.module, path)
+            .map(|c| Ok(c.value.clone()))
+    }
+}
+
 #[derive(Default)]
 struct Sites {
     reads: Vec<KeySite>,
@@ -415,7 +477,7 @@ impl Sites {
         id: FnId,
         function: &FnFact,
         annotation: &AnnotationFact,
-        resolver: &Resolver,
+        constants: &Constants<'_>,
         sep: char,
         problems: &mut Vec<Problem>,
     ) {
@@ -424,8 +486,17 @@ impl Sites {
             |fact: &KeyFact, problems: &mut Vec<Problem>| -> Option<(String, KeyPattern)> {
                 let text = match &fact.source {
                     KeySource::Literal(text) => text.clone(),
-                    KeySource::Const(path) => match resolver.constant(&function.module, path) {
-                        Some(c) => match &c.value {
+                    KeySource::Const(path) => match constants.value(fact.span, function, path) {
+                        Some(Err(message)) => {
+                            problems.push(Problem {
+                                rule: "invalid_key",
+                                message,
+                                span: fact.span,
+                                allow: allow.clone(),
+                            });
+                            return None;
+                        }
+                        Some(Ok(c)) => match &c {
                             Some(value) => value.clone(),
                             None => {
                                 problems.push(Problem {
@@ -532,7 +603,11 @@ impl Sites {
 /// Entries: functions in a source component of the condensed graph (nothing outside calls
 /// them), except subscribers, which run only when their event is published. Live: whatever
 /// an entry reaches.
-fn entries_and_live(graph: &DiGraph<FnId, Step>, sites: &Sites) -> (Vec<FnId>, Vec<bool>) {
+fn entries_and_live(
+    graph: &DiGraph<FnId, Step>,
+    sites: &Sites,
+    roles: &[Role],
+) -> (Vec<FnId>, Vec<bool>) {
     let subscribers: BTreeSet<FnId> = sites.subscribes.iter().map(|s| s.function).collect();
     let components = petgraph::algo::tarjan_scc(graph);
     let mut component_of = vec![0usize; graph.node_count()];
@@ -552,7 +627,8 @@ fn entries_and_live(graph: &DiGraph<FnId, Step>, sites: &Sites) -> (Vec<FnId>, V
             continue;
         }
         for node in component {
-            if !subscribers.contains(&node.index()) {
+            // Test code, dead code and code outside the loaded crates never run.
+            if roles[node.index()] == Role::Production && !subscribers.contains(&node.index()) {
                 entries.push(node.index());
             }
         }
@@ -577,16 +653,14 @@ fn entries_and_live(graph: &DiGraph<FnId, Step>, sites: &Sites) -> (Vec<FnId>, V
 impl Model {
     /// Lines describing every method call left unresolved because its receiver's type is
     /// unknown while analyzed methods share its name (for `--verbose`).
-    pub fn ambiguity_report(&self, workspace: &crate::analyze::Workspace) -> Vec<String> {
+    ///
+    /// `files` gives each file id's path as findings show it.
+    pub fn ambiguity_report(&self, files: &[&str]) -> Vec<String> {
         let mut lines: Vec<String> = self
             .ambiguous
             .iter()
             .map(|a| {
-                let file = workspace
-                    .discovery
-                    .files
-                    .get(a.span.file as usize)
-                    .map_or("?", |f| f.rel.as_str());
+                let file = files.get(a.span.file as usize).copied().unwrap_or("?");
                 let mut names: Vec<String> = a
                     .candidates
                     .iter()
@@ -609,6 +683,40 @@ impl Model {
         lines.sort();
         lines.dedup();
         lines
+    }
+}
+
+impl Model {
+    /// Lines describing every call the semantic engine left unresolved, with why (for
+    /// `--verbose`). `files` gives each file id's path as findings show it.
+    pub fn unresolved_report(&self, files: &[&str]) -> Vec<String> {
+        self.unresolved
+            .iter()
+            .map(|u| {
+                let file = files.get(u.span.file as usize).copied().unwrap_or("?");
+                let caller = if u.caller < self.functions.len() {
+                    self.display_name(u.caller)
+                } else {
+                    "?".to_owned()
+                };
+                if u.call.is_empty() {
+                    format!(
+                        "{file}:{}:{}: note: in `{caller}`: {}",
+                        u.span.start.line,
+                        u.span.start.column + 1,
+                        u.reason
+                    )
+                } else {
+                    format!(
+                        "{file}:{}:{}: note: in `{caller}`, `{}` is not resolved: {}",
+                        u.span.start.line,
+                        u.span.start.column + 1,
+                        u.call,
+                        u.reason
+                    )
+                }
+            })
+            .collect()
     }
 }
 

@@ -20,6 +20,7 @@ pub mod prefilter;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod semantic;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -52,6 +53,31 @@ pub struct Stats {
     pub baselined: usize,
     /// Wall time of the analysis; rendered only by `human`.
     pub elapsed: Duration,
+    /// How calls were resolved.
+    pub engine: Engine,
+}
+
+/// How a run resolved calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// By rust-analyzer's semantic model of the cargo workspace.
+    Semantic,
+    /// From the syntax alone: the semantic model could not be loaded, for this reason (with
+    /// the fix), or was not needed (no annotated code: `None`).
+    #[default]
+    Syntactic,
+    /// The semantic model could not be loaded: resolution fell back to the syntax.
+    Fallback(String),
+}
+
+impl Engine {
+    /// `semantic` or `syntactic`, as the summary line says it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Semantic => "semantic",
+            Engine::Syntactic | Engine::Fallback(_) => "syntactic",
+        }
+    }
 }
 
 impl Analysis {

@@ -157,8 +157,25 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
             );
         }
     }
+    if let cachelint_analyzer::Engine::Fallback(why) = &analysis.stats.engine {
+        // Never silently half-blind: say which resolution ran, why, and the fix.
+        eprintln!(
+            "warning: the semantic engine is unavailable: {why}; calls are resolved from the \
+             syntax alone, which misses or misreads some of them"
+        );
+    }
     if args.verbose {
-        for line in model.ambiguity_report(&workspace) {
+        let files: Vec<&str> = workspace
+            .discovery
+            .files
+            .iter()
+            .map(|f| f.rel.as_str())
+            .collect();
+        for line in model
+            .ambiguity_report(&files)
+            .into_iter()
+            .chain(model.unresolved_report(&files))
+        {
             eprintln!("{line}");
         }
     }

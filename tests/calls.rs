@@ -719,7 +719,7 @@ fn model_of(files: &[(&str, &str)]) -> Model {
             cachelint_analyzer::extract::extract_file(id as u32, text, module, ':')
         })
         .collect();
-    Model::build(facts, ':')
+    Model::build(facts, ':', None)
 }
 
 #[test]

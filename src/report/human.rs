@@ -134,8 +134,12 @@ fn summary(analysis: &Analysis, options: &RenderOptions) -> String {
     if stats.baselined > 0 {
         line.push_str(&format!(" ({} hidden by baseline)", stats.baselined));
     }
+    let engine = match &stats.engine {
+        crate::Engine::Syntactic => String::new(),
+        engine => format!("; {} engine", engine.name()),
+    };
     line.push_str(&format!(
-        " in {} ({}, {}, {})",
+        " in {} ({}, {}, {}{engine})",
         count(stats.files, "file"),
         count(stats.functions, "function"),
         count(stats.read_keys, "read key"),

@@ -152,6 +152,7 @@ pub(super) fn analysis() -> Analysis {
         write_keys: 2,
         baselined: 0,
         elapsed: Duration::from_millis(40),
+        engine: crate::Engine::Syntactic,
     };
     Analysis {
         findings,

@@ -1,0 +1,221 @@
+//! The semantic engine through the real binary: it never runs the analyzed repository's code
+//! or tools, it falls back (and says so) when it cannot load, and `-v` explains every call it
+//! leaves unresolved.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-cachelint"));
+    command.arg("cachelint").env("NO_COLOR", "1");
+    command
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[cfg(unix)]
+fn executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    write(path, text);
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A service with one stale-dependent bug: `update_profile` evicts the profile only.
+const SERVICE: &str = r#"
+#[reads("user:<id>:profile")]
+pub fn get_profile(id: u64) -> u64 { id }
+#[reads("user:<id>:summary", depends_on = ["user:<id>:profile"])]
+pub fn get_summary(id: u64) -> u64 { id }
+
+pub struct Cache;
+impl Cache {
+    #[writes("user:<id>:profile")]
+    pub fn evict_profile(&self, id: u64) { let _ = id; }
+}
+
+pub fn update_profile(cache: &Cache, id: u64) {
+    cache.evict_profile(id);
+}
+"#;
+
+/// A workspace whose `.cargo/config.toml` names a rustc wrapper and a rustc, whose
+/// `rust-toolchain.toml` names a toolchain that does not exist here, with a build script and a
+/// proc macro: each would leave a marker file in `markers` if it ran.
+#[cfg(unix)]
+fn hostile_workspace(dir: &Path) -> PathBuf {
+    let markers = dir.join("markers");
+    std::fs::create_dir_all(&markers).unwrap();
+    let m = markers.display();
+    executable(
+        &dir.join("tools/wrapper.sh"),
+        &format!("#!/bin/sh\ntouch '{m}/rustc-wrapper'\nexec \"$@\"\n"),
+    );
+    executable(
+        &dir.join("tools/rustc.sh"),
+        &format!("#!/bin/sh\ntouch '{m}/build-rustc'\nexec rustc \"$@\"\n"),
+    );
+    write(
+        &dir.join("svc/.cargo/config.toml"),
+        &format!(
+            "[build]\nrustc-wrapper = '{w}'\nrustc = '{r}'\n",
+            w = dir.join("tools/wrapper.sh").display(),
+            r = dir.join("tools/rustc.sh").display()
+        ),
+    );
+    write(
+        &dir.join("svc/rust-toolchain.toml"),
+        "[toolchain]\nchannel = \"nightly-2001-01-01\"\n",
+    );
+    write(
+        &dir.join("svc/Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n\
+         [dependencies]\npm = { path = \"pm\" }\n\n[workspace]\nmembers = [\".\", \"pm\"]\n",
+    );
+    write(
+        &dir.join("svc/build.rs"),
+        &format!("fn main() {{ std::fs::write(\"{m}/build-script\", \"\").unwrap(); }}\n"),
+    );
+    write(
+        &dir.join("svc/pm/Cargo.toml"),
+        "[package]\nname = \"pm\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nproc-macro = true\n",
+    );
+    write(
+        &dir.join("svc/pm/src/lib.rs"),
+        &format!(
+            "extern crate proc_macro;\nuse proc_macro::TokenStream;\n\
+             #[proc_macro]\npub fn mark(_: TokenStream) -> TokenStream {{\n    \
+             std::fs::write(\"{m}/proc-macro\", \"\").unwrap();\n    TokenStream::new()\n}}\n"
+        ),
+    );
+    write(
+        &dir.join("svc/src/lib.rs"),
+        &format!("pm::mark!();\n{SERVICE}"),
+    );
+    markers
+}
+
+#[cfg(unix)]
+#[test]
+fn the_analyzed_repository_runs_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let markers = hostile_workspace(tmp.path());
+    let svc = tmp.path().join("svc");
+    // From inside the repository, as a user would run it, and with a wrapper in the
+    // environment too.
+    let output = bin()
+        .current_dir(&svc)
+        .env("RUSTC_WRAPPER", tmp.path().join("tools/wrapper.sh"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    let left: Vec<String> = std::fs::read_dir(&markers)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "these ran: {left:?}\n{stderr}");
+    assert!(
+        stdout.contains("semantic engine"),
+        "the engine loaded despite the hostile configuration:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("stale_dependent"), "{stdout}");
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+}
+
+/// A toolchain whose sysroot has no `rust-src`: `RUSTC` names a `rustc` that reports an empty
+/// sysroot.
+#[cfg(unix)]
+#[test]
+fn without_rust_src_it_falls_back_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sysroot = tmp.path().join("sysroot");
+    std::fs::create_dir_all(sysroot.join("bin")).unwrap();
+    let rustc = tmp.path().join("rustc.sh");
+    executable(
+        &rustc,
+        &format!(
+            "#!/bin/sh\nif [ \"$1\" = --print ] && [ \"$2\" = sysroot ]; then echo '{}'; exit 0; fi\nexec rustc \"$@\"\n",
+            sysroot.display()
+        ),
+    );
+    write(
+        &tmp.path().join("svc/Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    );
+    write(&tmp.path().join("svc/src/lib.rs"), SERVICE);
+    let output = bin()
+        .current_dir(tmp.path().join("svc"))
+        .env("RUSTC", &rustc)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(
+        stderr.contains("warning: the semantic engine is unavailable")
+            && stderr.contains("rustup component add rust-src"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("syntactic engine"), "{stdout}");
+    // The syntactic resolution still finds the bug.
+    assert!(stdout.contains("stale_dependent"), "{stdout}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn outside_a_cargo_package_it_falls_back_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(&tmp.path().join("loose/lib.rs"), SERVICE);
+    let output = bin()
+        .current_dir(tmp.path())
+        .arg("loose")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(
+        stderr.contains("not inside a cargo package"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("syntactic engine"), "{stdout}");
+}
+
+#[test]
+fn verbose_lists_a_derive_generated_call_with_its_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        &tmp.path().join("svc/Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    );
+    write(
+        &tmp.path().join("svc/src/lib.rs"),
+        &format!(
+            "{SERVICE}\n#[derive(Debug, Builder)]\npub struct Profile {{ id: u64 }}\n\n\
+             pub fn rebuild(cache: &Cache, id: u64) {{\n    let p = Profile::builder().id(id).build();\n    \
+             p.refresh();\n    cache.evict_profile(id);\n}}\n"
+        ),
+    );
+    let output = bin()
+        .current_dir(tmp.path().join("svc"))
+        .arg("-v")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(stdout.contains("semantic engine"), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("`Profile::builder(..)` is not resolved")
+            && stderr.contains("#[derive(Builder)]")
+            && stderr.contains("proc macro"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`.refresh(..)` is not resolved"),
+        "{stderr}"
+    );
+}
