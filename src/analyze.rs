@@ -3,11 +3,11 @@
 use crate::config::{self, Config, ConfigError, LintLevel};
 use crate::discover::{self, Discovery, SourceFile};
 use crate::facts::{FileFacts, FnFact, Pos, Problem, SrcSpan};
-use crate::semantic::{self, Unavailable};
 use crate::graph::Model;
 use crate::locate::{FileText, Locator};
 use crate::package::{self, PackageInfo};
 use crate::rules::{self, Context, Sink};
+use crate::semantic::{self, Unavailable};
 use crate::{Analysis, Engine, Stats, extract, prefilter};
 use rayon::prelude::*;
 use std::collections::BTreeSet;

@@ -170,7 +170,15 @@ impl CrateNames {
             .or_insert_with(|| {
                 let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
                 let manifest: toml::Table = text.parse().ok()?;
-                let name = manifest.get("package")?.get("name")?.as_str()?;
+                // Code names a library by its `[lib] name`, which defaults to the package's.
+                let lib_name = manifest
+                    .get("lib")
+                    .and_then(|lib| lib.get("name"))
+                    .and_then(|n| n.as_str());
+                let name = match lib_name {
+                    Some(name) => name,
+                    None => manifest.get("package")?.get("name")?.as_str()?,
+                };
                 Some(name.replace('-', "_"))
             })
             .clone()

@@ -115,7 +115,11 @@ pub struct Model {
 impl Model {
     /// Builds the model from every file's facts, with the calls the semantic engine resolved
     /// (`semantic`), or resolved syntactically from the facts when it is `None`.
-    pub fn build(files: Vec<FileFacts>, sep: char, semantic: Option<semantic::Resolution>) -> Model {
+    pub fn build(
+        files: Vec<FileFacts>,
+        sep: char,
+        semantic: Option<semantic::Resolution>,
+    ) -> Model {
         let mut functions = Vec::new();
         let (mut types, mut aliases, mut consts, mut uses, mut problems) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -172,7 +176,11 @@ impl Model {
                         }
                     }
                 }
-                (vec![Role::Production; functions.len()], Vec::new(), HashMap::new())
+                (
+                    vec![Role::Production; functions.len()],
+                    Vec::new(),
+                    HashMap::new(),
+                )
             }
         };
         let mut roles = roles;

@@ -3,8 +3,8 @@
 //! span carries `// expect: RULE` (`// expect: RULE, RULE` for two); every other line must
 //! have none.
 
-use cachelint_analyzer::analyze::{Options, Target, analyze};
 use cachelint_analyzer::Engine;
+use cachelint_analyzer::analyze::{Options, Target, analyze};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -70,14 +70,23 @@ fn check(name: &str) {
         .map(|f| {
             let at = &f.primary.location;
             let file = at.file.strip_prefix(&prefix).unwrap_or(&at.file).to_owned();
-            (file, at.line_start, f.rule.trim_start_matches("cachelint::").to_owned())
+            (
+                file,
+                at.line_start,
+                f.rule.trim_start_matches("cachelint::").to_owned(),
+            )
         })
         .collect();
     let want = expected(&case);
     let messages: Vec<String> = analysis
         .findings
         .iter()
-        .map(|f| format!("{}:{} {}: {}", f.primary.location.file, f.primary.location.line_start, f.rule, f.message))
+        .map(|f| {
+            format!(
+                "{}:{} {}: {}",
+                f.primary.location.file, f.primary.location.line_start, f.rule, f.message
+            )
+        })
         .collect();
     assert_eq!(found, want, "{name}: findings\n{}", messages.join("\n"));
 }

@@ -173,16 +173,9 @@ fn without_rust_src_it_falls_back_and_says_so() {
 fn outside_a_cargo_package_it_falls_back_and_says_so() {
     let tmp = tempfile::tempdir().unwrap();
     write(&tmp.path().join("loose/lib.rs"), SERVICE);
-    let output = bin()
-        .current_dir(tmp.path())
-        .arg("loose")
-        .output()
-        .unwrap();
+    let output = bin().current_dir(tmp.path()).arg("loose").output().unwrap();
     let (stdout, stderr) = text(&output);
-    assert!(
-        stderr.contains("not inside a cargo package"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("not inside a cargo package"), "{stderr}");
     assert!(stdout.contains("syntactic engine"), "{stdout}");
 }
 

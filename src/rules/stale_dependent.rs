@@ -64,21 +64,30 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             .into_iter()
             .map(|w| &model.writes[w])
             .collect();
-        // Each read key this path invalidates, with the first write (in path order) that does.
+        // Each read key this path invalidates (at least in part), with the first write (in path
+        // order) that does; and the keys it invalidates whole: a key only overlapped (the
+        // default team's dashboard for every team's) is still left stale.
         let mut invalidated: BTreeMap<&str, &KeySite> = BTreeMap::new();
+        let mut covered: BTreeSet<&str> = BTreeSet::new();
         for write in &writes {
             for read in model.read_index.candidates(&write.key) {
                 if model.reads[read].key.overlaps(&write.key) {
                     invalidated.entry(canonical[read].as_str()).or_insert(write);
+                    if write.key.covers(&model.reads[read].key) {
+                        covered.insert(canonical[read].as_str());
+                    }
                 }
             }
             for (key, pattern) in &unread {
                 if write.key.overlaps(pattern) {
                     invalidated.entry(key.as_str()).or_insert(write);
+                    if write.key.covers(pattern) {
+                        covered.insert(key.as_str());
+                    }
                 }
             }
         }
-        let found = stale(&invalidated, &dependents);
+        let found = stale(&invalidated, &covered, &dependents);
         if found.is_empty() {
             continue;
         }
@@ -93,10 +102,16 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             let (Some(key), Some(dependent)) = (pattern(source), read_keys.get(dependent)) else {
                 continue;
             };
+            // A write on this path that overlaps the dependent key without covering it.
+            let partial = writes
+                .iter()
+                .copied()
+                .find(|w| w.key.overlaps(&dependent.key));
             let sites = Sites {
                 write,
                 key,
                 dependent,
+                partial,
             };
             let path = steps_to(&parents, write.function);
             let draft = explain(cx, entry, &path, &sites, &chain, &display_key);
@@ -123,14 +138,15 @@ fn dependents(
 }
 
 /// Every read key left stale: it depends, directly or transitively, on an invalidated key
-/// and is not invalidated itself. Each comes with its shortest chain of links, from the
-/// dependent back to the invalidated key.
+/// and is not invalidated whole (`covered`) itself. Each comes with its shortest chain of
+/// links, from the dependent back to the invalidated key.
 fn stale<'a>(
     invalidated: &BTreeMap<&'a str, &KeySite>,
+    covered: &BTreeSet<&'a str>,
     dependents: &'a BTreeMap<&'a str, Vec<Link<'a>>>,
 ) -> Vec<(&'a str, Vec<&'a Link<'a>>)> {
     // Breadth-first from every invalidated key at once: the first visit is the nearest.
-    let mut seen: BTreeSet<&str> = invalidated.keys().copied().collect();
+    let mut seen: BTreeSet<&str> = covered.iter().copied().collect();
     let mut queue: VecDeque<(&str, Vec<&Link>)> =
         invalidated.keys().map(|&k| (k, Vec::new())).collect();
     let mut out = Vec::new();
@@ -162,6 +178,8 @@ struct Sites<'a> {
     write: &'a KeySite,
     key: &'a KeyPattern,
     dependent: &'a KeySite,
+    /// A write on the path that only overlaps the dependent key.
+    partial: Option<&'a KeySite>,
 }
 
 fn explain(
@@ -177,6 +195,7 @@ fn explain(
         write,
         key,
         dependent,
+        partial,
     } = *sites;
     let name = model.display_name(entry);
     let (key_text, dependent_text) = (key.to_string(), dependent.key.to_string());
@@ -233,10 +252,16 @@ fn explain(
             through.join(" and ")
         ));
     }
-    let mut help = format!(
-        "invalidate `{dependent_text}` on this path too, e.g. add it to the `#[writes]` of `{}`",
-        model.display_name(write.function)
-    );
+    if let Some(partial) = partial {
+        related.push(cx.label(
+            partial.span,
+            format!(
+                "`{}` only overlaps `{dependent_text}`: it is only partly invalidated",
+                partial.key
+            ),
+        ));
+    }
+    let mut help = fix(model, entry, write, &dependent.key);
     if let Some(link) = inferred {
         let (from, on) = (display_key(link.dependent), display_key(link.on));
         help.push_str(&format!(
@@ -257,6 +282,45 @@ fn explain(
         help: Some(help),
         suggestion: None,
         identity: vec![dependent.key.canonical(), model.qualified_name(entry)],
+    }
+}
+
+/// How to fix it: invalidate the dependent key on this entry's own path. Never "add it to the
+/// `#[writes]` of a shared helper": that silences the check for every caller while the
+/// helper's body still deletes only what it did.
+fn fix(model: &Model, entry: FnId, write: &KeySite, dependent: &KeyPattern) -> String {
+    let name = model.display_name(entry);
+    let dependent_text = dependent.to_string();
+    // A function that already invalidates the dependent key whole, to call from here.
+    let helper = model
+        .writes
+        .iter()
+        .filter(|w| w.key.covers(dependent) && w.function != entry)
+        .map(|w| w.function)
+        .min_by_key(|&f| {
+            (
+                model.functions[f]
+                    .annotations
+                    .iter()
+                    .map(|a| a.keys.len())
+                    .sum::<usize>(),
+                f,
+            )
+        });
+    match helper {
+        Some(helper) => format!(
+            "invalidate `{dependent_text}` on this path too: call `{}` from `{name}`",
+            model.display_name(helper)
+        ),
+        None if write.function == entry => format!(
+            "invalidate `{dependent_text}` in `{name}` too, and add it to `{name}`'s `#[writes]`"
+        ),
+        None => format!(
+            "invalidate `{dependent_text}` in `{name}` too (and declare it in a `#[writes]` on \
+             `{name}`); adding it to the `#[writes]` of `{}` would only be right if its body \
+             deletes it for every caller",
+            model.display_name(write.function)
+        ),
     }
 }
 

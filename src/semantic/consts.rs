@@ -32,14 +32,19 @@ pub(super) fn key_constants(
             continue;
         }
         let Some(&f) = hir_of.get(&id) else { continue };
-        let Some(source) = sema.source(f) else { continue };
+        let Some(source) = sema.source(f) else {
+            continue;
+        };
         let Some(scope) = sema.scope(source.value.syntax()) else {
             continue;
         };
         for (span, text) in paths {
             let value = super::quiet_panics(|| {
                 let path = ra_ap_syntax::ast::make::path_from_text(&text);
-                match scope.speculative_resolve(&path) {
+                let resolved = scope
+                    .speculative_resolve(&path)
+                    .or_else(|| associated_const(&scope, db, &path));
+                match resolved {
                     Some(PathResolution::Def(ModuleDef::Const(c))) => {
                         string_value(c.eval(db).map(|v| v.render(db, target(db, f))), &text)
                     }
@@ -57,12 +62,40 @@ pub(super) fn key_constants(
     out
 }
 
+/// `Type::KEY` or `Self::KEY`: a const of the type's inherent impls, which path resolution
+/// alone leaves to type inference.
+fn associated_const<'db>(
+    scope: &hir::SemanticsScope<'db>,
+    db: &'db RootDatabase,
+    path: &ra_ap_syntax::ast::Path,
+) -> Option<PathResolution<'db>> {
+    let name = path.segment()?.name_ref()?.text().to_string();
+    let ty = match scope.speculative_resolve(&path.qualifier()?)? {
+        PathResolution::SelfType(imp) => imp.self_ty(db),
+        PathResolution::Def(ModuleDef::Adt(adt)) => adt.ty(db),
+        _ => return None,
+    };
+    hir::Impl::all_for_type(db, ty)
+        .into_iter()
+        .filter(|imp| imp.trait_(db).is_none())
+        .flat_map(|imp| imp.items(db))
+        .find_map(|item| match item {
+            hir::AssocItem::Const(c) if c.name(db).is_some_and(|n| n.as_str() == name) => {
+                Some(PathResolution::Def(ModuleDef::Const(c)))
+            }
+            _ => None,
+        })
+}
+
 fn target(db: &RootDatabase, f: hir::Function) -> hir::DisplayTarget {
     f.module(db).krate(db).to_display_target(db)
 }
 
 /// A rendered constant (`"user:<id>"`, Debug-escaped) as the string it holds.
-fn string_value<E: std::fmt::Debug>(rendered: Result<String, E>, text: &str) -> Result<String, String> {
+fn string_value<E: std::fmt::Debug>(
+    rendered: Result<String, E>,
+    text: &str,
+) -> Result<String, String> {
     let rendered = rendered.map_err(|_| format!("cannot evaluate key constant `{text}`"))?;
     let inner = rendered
         .strip_prefix('"')
@@ -107,8 +140,18 @@ mod tests {
 
     #[test]
     fn debug_escapes_round_trip() {
-        for s in ["user:<id>", "a\"b", "tab\there", "é🦀", "back\\slash", "nul\0"] {
-            assert_eq!(unescape(&format!("{s:?}").trim_matches('"')).as_deref(), Some(s));
+        for s in [
+            "user:<id>",
+            "a\"b",
+            "tab\there",
+            "é🦀",
+            "back\\slash",
+            "nul\0",
+        ] {
+            assert_eq!(
+                unescape(&format!("{s:?}").trim_matches('"')).as_deref(),
+                Some(s)
+            );
         }
     }
 }

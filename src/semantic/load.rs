@@ -54,9 +54,9 @@ impl Unavailable {
                     .to_owned()
             }
             Unavailable::Metadata(why) => format!("`cargo metadata` failed: {why}"),
-            Unavailable::Dependencies(why) => format!(
-                "the dependencies' sources are missing ({why}); run `cargo fetch`"
-            ),
+            Unavailable::Dependencies(why) => {
+                format!("the dependencies' sources are missing ({why}); run `cargo fetch`")
+            }
             Unavailable::Load(why) => format!("cannot load the workspace: {why}"),
         }
     }
@@ -198,8 +198,9 @@ pub fn load(manifest: &Path, toolchain: &Toolchain) -> Result<Loaded, Unavailabl
     };
     let manifest = std::fs::canonicalize(manifest)
         .map_err(|e| Unavailable::Metadata(format!("{}: {e}", manifest.display())))?;
-    let manifest = abs_path(&manifest)
-        .ok_or_else(|| Unavailable::Metadata(format!("not a UTF-8 path: {}", manifest.display())))?;
+    let manifest = abs_path(&manifest).ok_or_else(|| {
+        Unavailable::Metadata(format!("not a UTF-8 path: {}", manifest.display()))
+    })?;
     let extra_env: FxHashMap<String, Option<String>> = toolchain
         .cargo_env()
         .into_iter()

@@ -99,11 +99,15 @@ pub fn resolve(
         state,
     );
     let slot: Slot = {
-        let mut engines = ENGINES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut engines = ENGINES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         engines.entry(key).or_default().clone()
     };
     on_big_stack(|| {
-        let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let engine = slot.get_or_insert_with(|| {
             let toolchain = Toolchain::current()?;
             let loaded = quiet_panics(|| load::load(manifest, &toolchain))

@@ -111,7 +111,10 @@ impl<'a> Walker<'a> {
                 continue;
             };
             let text = db.file_text(id).text(db);
-            lines.insert(id, Lines::new(ours as u32, std::sync::Arc::<str>::from(&**text)));
+            lines.insert(
+                id,
+                Lines::new(ours as u32, std::sync::Arc::<str>::from(&**text)),
+            );
         }
         let by_position = functions
             .iter()
@@ -232,9 +235,7 @@ impl<'a> Walker<'a> {
                     .self_ty(db)
                     .as_adt()
                     .map(|adt| TypeRef::Path(vec![adt.name(db).as_str().to_owned()])),
-                trait_path: imp
-                    .trait_(db)
-                    .map(|t| vec![t.name(db).as_str().to_owned()]),
+                trait_path: imp.trait_(db).map(|t| vec![t.name(db).as_str().to_owned()]),
             }),
             Some(AssocItemContainer::Trait(t)) => Some(Owner {
                 self_ty: None,
@@ -414,11 +415,10 @@ impl<'a> Walker<'a> {
             return "the receiver's type is unknown".to_owned();
         }
         let shown = display_type(db, &ty);
-        let adt = ty.strip_references().as_adt().or_else(|| {
-            ty.autoderef(db)
-                .filter_map(|t| t.as_adt())
-                .next()
-        });
+        let adt = ty
+            .strip_references()
+            .as_adt()
+            .or_else(|| ty.autoderef(db).filter_map(|t| t.as_adt()).next());
         if let Some(adt) = adt
             && let Some(derives) = proc_derives(db, adt)
         {
@@ -641,7 +641,9 @@ impl<'a> Walker<'a> {
     /// implementation in the analyzed crates.
     fn edge_to(&mut self, caller: usize, f: hir::Function, span: SrcSpan) {
         let mut targets = vec![f];
-        if let Some(AssocItemContainer::Trait(t)) = f.as_assoc_item(self.db).map(|a| a.container(self.db)) {
+        if let Some(AssocItemContainer::Trait(t)) =
+            f.as_assoc_item(self.db).map(|a| a.container(self.db))
+        {
             targets.extend(self.implementations(t, f));
         }
         for target in targets {
@@ -674,8 +676,7 @@ impl<'a> Walker<'a> {
         let known: Vec<(usize, hir::Function)> =
             self.hir_of.iter().map(|(&id, &f)| (id, f)).collect();
         for (id, f) in known {
-            let Some(AssocItemContainer::Impl(imp)) =
-                f.as_assoc_item(db).map(|a| a.container(db))
+            let Some(AssocItemContainer::Impl(imp)) = f.as_assoc_item(db).map(|a| a.container(db))
             else {
                 continue;
             };
@@ -757,7 +758,15 @@ fn is_fn_trait(db: &RootDatabase, t: hir::Trait) -> bool {
 /// generate methods the model cannot see.
 fn proc_derives(db: &RootDatabase, adt: hir::Adt) -> Option<String> {
     const STANDARD: &[&str] = &[
-        "Debug", "Clone", "Copy", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Default",
+        "Debug",
+        "Clone",
+        "Copy",
+        "PartialEq",
+        "Eq",
+        "PartialOrd",
+        "Ord",
+        "Hash",
+        "Default",
     ];
     let source = match adt {
         hir::Adt::Struct(s) => s.source(db).map(|s| s.value.syntax().clone()),
@@ -772,7 +781,9 @@ fn proc_derives(db: &RootDatabase, adt: hir::Adt) -> Option<String> {
         if meta.path().is_none_or(|p| p.syntax().text() != "derive") {
             continue;
         }
-        let Some(tt) = meta.token_tree() else { continue };
+        let Some(tt) = meta.token_tree() else {
+            continue;
+        };
         let text = tt.syntax().text().to_string();
         for item in text.trim_matches(|c| c == '(' || c == ')').split(',') {
             let item = item.trim();
