@@ -59,8 +59,59 @@ pub struct Workspace {
     pub root: PathBuf,
     pub config: Config,
     pub discovery: Discovery,
-    /// The selected cargo packages (none for a run on PATHs), in cargo metadata's order.
+    /// The workspace's cargo packages (none for a run on PATHs), in cargo metadata's order.
     pub packages: Vec<PackageInfo>,
+    /// What is reported: the whole workspace is always analyzed (an invalidation in a sibling
+    /// crate counts), but `-p`, a member directory and `default-members` select whose
+    /// findings are shown, as clippy does.
+    pub report: Report,
+}
+
+/// Whose findings a run shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Report {
+    /// Every finding.
+    #[default]
+    All,
+    /// Findings in the files of these packages (directories relative to the root, `""` for a
+    /// package at the root); a file belongs to the package with the longest matching
+    /// directory among `members`.
+    Packages {
+        selected: Vec<String>,
+        members: Vec<String>,
+    },
+    /// Findings in these files and directories (relative, `/`-separated; `.` for all).
+    Paths(Vec<String>),
+}
+
+impl Report {
+    /// Whether a finding whose primary span is in `file` (relative, `/`-separated) is shown.
+    pub fn shows(&self, file: &str) -> bool {
+        match self {
+            Report::All => true,
+            Report::Paths(paths) => paths.iter().any(|p| {
+                p == "."
+                    || file == p
+                    || file
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            }),
+            Report::Packages { selected, members } => {
+                let inside = |dir: &String| {
+                    dir.is_empty()
+                        || file == dir.as_str()
+                        || file
+                            .strip_prefix(dir.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                };
+                members
+                    .iter()
+                    .filter(|dir| inside(dir))
+                    .max_by_key(|dir| dir.len())
+                    .is_some_and(|owner| selected.contains(owner))
+            }
+        }
+    }
 }
 
 /// Resolves the target to a root, a configuration and a list of files.
@@ -74,16 +125,55 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         }
         let config_root = config_root(&target.paths[0], &cwd);
         let config = config::load(&config_root, target.config_file.as_deref())?;
-        let discovery = discover::walk(&cwd, &target.paths, &config, &[]);
+        // A PATH inside a cargo package: its whole workspace is analyzed, the PATH reported.
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut members: Vec<PathBuf> = Vec::new();
+        let mut in_packages = true;
+        for path in &target.paths {
+            match package_manifest(path).and_then(|m| workspace_members(&m)) {
+                Some(found) => {
+                    for dir in found {
+                        if !members.contains(&dir) {
+                            members.push(dir.clone());
+                            dirs.push(dir);
+                        }
+                    }
+                }
+                None => {
+                    in_packages = false;
+                    dirs.push(path.clone());
+                }
+            }
+        }
+        let discovery = if in_packages {
+            discover::walk(&cwd, &dirs, &config, &members)
+        } else {
+            discover::walk(&cwd, &target.paths, &config, &[])
+        };
+        let report = if in_packages {
+            Report::Paths(
+                target
+                    .paths
+                    .iter()
+                    .map(|p| discover::relative(&cwd, p))
+                    .collect(),
+            )
+        } else {
+            Report::All
+        };
         return Ok(Workspace {
             root: cwd,
             config,
             discovery,
             packages: Vec::new(),
+            report,
         });
     }
     let mut command = cargo_metadata::MetadataCommand::new();
     command.no_deps();
+    for (key, value) in semantic::cargo_env() {
+        command.env(key, value);
+    }
     if let Some(manifest) = &target.manifest_path {
         if !manifest.exists() {
             return Err(Error::MissingPath(manifest.display().to_string()));
@@ -95,6 +185,16 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         .map_err(|e| Error::Metadata(one_line(&e.to_string())))?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let config = config::load(&root, target.config_file.as_deref())?;
+    // As cargo: from inside a member's directory (no `--manifest-path`, `-p` or
+    // `--workspace`), that member.
+    let current_member =
+        (target.manifest_path.is_none() && target.packages.is_empty() && !target.workspace)
+            .then(|| nearest_manifest(&cwd))
+            .flatten()
+            .filter(|m| {
+                let root = std::fs::canonicalize(metadata.workspace_root.as_std_path()).ok();
+                m.parent().map(Path::to_path_buf) != root
+            });
     let selected: Vec<&cargo_metadata::Package> = metadata
         .workspace_packages()
         .into_iter()
@@ -104,6 +204,12 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
             }
             if target.exclude.iter().any(|s| package::matches_spec(p, s)) {
                 return false;
+            }
+            if let Some(manifest) = &current_member
+                && !target.workspace
+            {
+                let path = std::fs::canonicalize(p.manifest_path.as_std_path()).ok();
+                return path.as_deref() == Some(manifest.as_path());
             }
             target.workspace || metadata.workspace_default_members.contains(&p.id)
         })
@@ -120,23 +226,55 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
             .parent()
             .map(|d| d.as_std_path().to_path_buf())
     };
-    let dirs: Vec<PathBuf> = selected.iter().filter_map(package_dir).collect();
-    let all_members: Vec<PathBuf> = metadata
-        .workspace_packages()
-        .iter()
-        .filter_map(package_dir)
-        .collect();
-    let discovery = discover::walk(&root, &dirs, &config, &all_members);
-    let packages = selected
+    let members = metadata.workspace_packages();
+    let all_members: Vec<PathBuf> = members.iter().filter_map(package_dir).collect();
+    let discovery = discover::walk(&root, &all_members, &config, &all_members);
+    let packages: Vec<PackageInfo> = members
         .iter()
         .map(|p| PackageInfo::from_metadata(p, &root))
         .collect();
+    let report = if selected.len() == members.len() {
+        Report::All
+    } else {
+        let dir_of = |p: &&cargo_metadata::Package| PackageInfo::from_metadata(p, &root).dir;
+        Report::Packages {
+            selected: selected.iter().map(dir_of).collect(),
+            members: members.iter().map(dir_of).collect(),
+        }
+    };
     Ok(Workspace {
         root,
         config,
         discovery,
         packages,
+        report,
     })
+}
+
+/// The directories of the members of the workspace `manifest` belongs to (`cargo metadata
+/// --no-deps`, run with the toolchain cachelint runs under); `None` when cargo cannot read it.
+fn workspace_members(manifest: &Path) -> Option<Vec<PathBuf>> {
+    let mut command = cargo_metadata::MetadataCommand::new();
+    command.no_deps().manifest_path(manifest);
+    for (key, value) in semantic::cargo_env() {
+        command.env(key, value);
+    }
+    let metadata = command.exec().ok()?;
+    let dirs = metadata
+        .workspace_packages()
+        .iter()
+        .filter_map(|p| p.manifest_path.parent())
+        .map(|d| d.as_std_path().to_path_buf())
+        .collect();
+    Some(dirs)
+}
+
+/// The `Cargo.toml` nearest to `dir`, itself or an ancestor.
+fn nearest_manifest(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join("Cargo.toml"))
+        .find(|m| m.is_file())
+        .and_then(|m| std::fs::canonicalize(m).ok())
 }
 
 /// The directory whose `cachelint.toml` applies to a PATH run: the nearest ancestor of the
@@ -171,7 +309,8 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     let started = Instant::now();
     let mut timer = Timer::from_env(started);
     let ws = workspace(target)?;
-    let levels = config::resolve_levels(&ws.config, &options.levels)?;
+    let defaults = rules::REGISTRY.iter().map(|r| (r.name, r.default_level));
+    let levels = config::resolve_levels(&ws.config, &options.levels, defaults)?;
     timer.lap("discover");
     let (texts, facts) = read_all(&ws.discovery, ws.config.separator, options.all_files);
     timer.lap("read+extract");
@@ -191,6 +330,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     rules::check_all(&cx, &mut sink);
     timer.lap("rules");
     let mut findings = sink.findings;
+    findings.retain(|f| ws.report.shows(&f.primary.location.file));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     let pointed: BTreeSet<&str> = findings

@@ -17,7 +17,6 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::finding::Level;
-use crate::rules::{self, REGISTRY, RuleInfo};
 
 /// The configuration file looked for at the workspace root.
 pub const FILE_NAME: &str = "cachelint.toml";
@@ -227,13 +226,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 /// the last `-A/-W/-D warnings` sets the level of every rule that ends up at `warn`, whatever
 /// the order (so `-D warnings -W rule` denies `rule`, as rustc does, while `-A rule` still
 /// allows it). Rule names may use `-` for `_` and a `cachelint::` prefix.
+///
+/// `defaults` is every rule's name and default level (the rule registry's).
 pub fn resolve_levels(
     config: &Config,
     cli: &[(LintLevel, String)],
+    defaults: impl IntoIterator<Item = (&'static str, Level)>,
 ) -> Result<BTreeMap<&'static str, LintLevel>, ConfigError> {
-    let mut levels: BTreeMap<&'static str, LintLevel> = REGISTRY
-        .iter()
-        .map(|rule| (rule.name, rule.default_level.into()))
+    let mut levels: BTreeMap<&'static str, LintLevel> = defaults
+        .into_iter()
+        .map(|(name, level)| (name, level.into()))
         .collect();
     for (name, level) in &config.lints {
         let rule = rule_named(name).ok_or_else(|| ConfigError::Invalid {
@@ -241,7 +243,7 @@ pub fn resolve_levels(
             at: None,
             message: unknown("rule", name, RULE_NAMES),
         })?;
-        levels.insert(rule.name, *level);
+        levels.insert(rule, *level);
     }
     let mut warnings = LintLevel::Warn;
     for (level, name) in cli {
@@ -257,7 +259,7 @@ pub fn resolve_levels(
                 RULE_NAMES.iter().copied().chain([WARNINGS]),
             ),
         })?;
-        levels.insert(rule.name, *level);
+        levels.insert(rule, *level);
     }
     for level in levels
         .values_mut()
@@ -414,7 +416,7 @@ fn lints(
             let message = format!("`{what}` must be `allow`, `warn` or `deny`, found `{text}`");
             source.error(level.span(), message)
         })?;
-        lints.insert(rule.name.to_string(), level);
+        lints.insert(rule.to_string(), level);
     }
     Ok(lints)
 }
@@ -472,8 +474,11 @@ fn canonical(name: &str) -> String {
         .replace('-', "_")
 }
 
-fn rule_named(name: &str) -> Option<&'static RuleInfo> {
-    rules::lookup(&canonical(name))
+/// The rule `name` spells (`-` for `_`, a `cachelint::` prefix), from the list of rule names
+/// the macros and the analyzer share.
+fn rule_named(name: &str) -> Option<&'static str> {
+    let name = canonical(name);
+    RULE_NAMES.iter().copied().find(|known| *known == name)
 }
 
 /// The defaults, marked as coming from `path`.
@@ -829,10 +834,16 @@ ttl_only_read = "warn"
         );
     }
 
+    fn defaults() -> impl Iterator<Item = (&'static str, Level)> {
+        crate::rules::REGISTRY
+            .iter()
+            .map(|rule| (rule.name, rule.default_level))
+    }
+
     #[test]
     fn levels_start_from_the_registry_defaults() {
-        let levels = resolve_levels(&Config::default(), &[]).expect("defaults");
-        assert_eq!(levels.len(), REGISTRY.len());
+        let levels = resolve_levels(&Config::default(), &[], defaults()).expect("defaults");
+        assert_eq!(levels.len(), crate::rules::REGISTRY.len());
         assert_eq!(levels["uncovered_read"], LintLevel::Deny);
         assert_eq!(levels["dead_invalidation"], LintLevel::Warn);
     }
@@ -841,7 +852,7 @@ ttl_only_read = "warn"
     fn lints_then_cli_flags_in_order() {
         let text = "[lints]\ndead_invalidation = \"deny\"\nuncovered_read = \"allow\"\n";
         let config = parse(text, Path::new("cachelint.toml")).expect("valid");
-        let levels = resolve_levels(&config, &[]).expect("valid");
+        let levels = resolve_levels(&config, &[], defaults()).expect("valid");
         assert_eq!(levels["dead_invalidation"], LintLevel::Deny);
         assert_eq!(levels["uncovered_read"], LintLevel::Allow);
 
@@ -852,7 +863,7 @@ ttl_only_read = "warn"
             (LintLevel::Deny, "orphan-event"),
             (LintLevel::Allow, "cachelint::version_skew"),
         ]);
-        let levels = resolve_levels(&config, &flags).expect("valid");
+        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
         assert_eq!(levels["uncovered_read"], LintLevel::Deny);
         assert_eq!(levels["dead_invalidation"], LintLevel::Allow);
         assert_eq!(levels["orphan_event"], LintLevel::Deny);
@@ -868,7 +879,7 @@ ttl_only_read = "warn"
             (LintLevel::Allow, "dead_invalidation"),
             (LintLevel::Warn, "uncovered_read"),
         ]);
-        let levels = resolve_levels(&config, &flags).expect("valid");
+        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
         assert!(levels.values().all(|level| *level != LintLevel::Warn));
         assert_eq!(levels["broad_invalidation"], LintLevel::Deny);
         assert_eq!(levels["dead_invalidation"], LintLevel::Allow);
@@ -876,12 +887,12 @@ ttl_only_read = "warn"
         assert_eq!(levels["uncovered_read"], LintLevel::Deny);
 
         let flags = cli(&[(LintLevel::Allow, "warnings")]);
-        let levels = resolve_levels(&config, &flags).expect("valid");
+        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
         assert_eq!(levels["orphan_event"], LintLevel::Allow);
         assert_eq!(levels["stale_dependent"], LintLevel::Deny);
 
         let flags = cli(&[(LintLevel::Deny, "warnings"), (LintLevel::Warn, "warnings")]);
-        let levels = resolve_levels(&config, &flags).expect("valid");
+        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
         assert_eq!(levels["orphan_event"], LintLevel::Warn);
     }
 
@@ -889,7 +900,7 @@ ttl_only_read = "warn"
     fn unknown_cli_rules_suggest_the_nearest() {
         let config = Config::default();
         let message = |flags| {
-            resolve_levels(&config, &cli(flags))
+            resolve_levels(&config, &cli(flags), defaults())
                 .expect_err("x")
                 .to_string()
         };

@@ -307,9 +307,24 @@ fn fix(model: &Model, entry: FnId, write: &KeySite, dependent: &KeyPattern) -> S
                 f,
             )
         });
+    let declared_keys = |f: FnId| -> usize {
+        model.functions[f]
+            .annotations
+            .iter()
+            .filter(|a| a.kind == cachelint_core::AnnotationKind::Writes)
+            .map(|a| a.keys.len())
+            .sum()
+    };
     match helper {
-        Some(helper) => format!(
+        // A helper for exactly this key: call it.
+        Some(helper) if declared_keys(helper) == 1 => format!(
             "invalidate `{dependent_text}` on this path too: call `{}` from `{name}`",
+            model.display_name(helper)
+        ),
+        // A function that invalidates it among other keys: say so, do not prescribe it.
+        Some(helper) => format!(
+            "invalidate `{dependent_text}` on this path too, in `{name}` (`{}` invalidates it, \
+             among other keys)",
             model.display_name(helper)
         ),
         None if write.function == entry => format!(

@@ -52,7 +52,9 @@ pub(super) fn key_constants(
                         string_value(s.eval(db).map(|v| v.render(db, target(db, f))), &text)
                     }
                     Some(_) => Err(format!("`{text}` is not a constant")),
-                    None => Err(format!("cannot resolve key constant `{text}`")),
+                    None => Err(format!(
+                        "cannot resolve key constant `{text}` in the analyzed code"
+                    )),
                 }
             })
             .unwrap_or_else(|why| Err(format!("cannot evaluate `{text}`: {why}")));

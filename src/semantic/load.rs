@@ -107,6 +107,28 @@ impl Toolchain {
         Ok(Toolchain { name, sysroot })
     }
 
+    /// The root `Cargo.toml` of the workspace `manifest` belongs to, as cargo sees it (run
+    /// with [`Toolchain::cargo_env`]); `manifest` itself when cargo cannot tell.
+    pub fn workspace_manifest(&self, manifest: &Path) -> PathBuf {
+        let cargo = self.bin("cargo").unwrap_or_else(|| PathBuf::from("cargo"));
+        let mut command = Command::new(cargo);
+        command
+            .args(["locate-project", "--workspace", "--message-format", "plain"])
+            .arg("--manifest-path")
+            .arg(manifest)
+            .current_dir(std::env::temp_dir());
+        for (k, v) in self.cargo_env() {
+            command.env(k, v);
+        }
+        command
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| manifest.to_path_buf())
+    }
+
     /// Where the standard library's sources are, if `rust-src` is installed.
     pub fn rust_src(&self) -> Option<PathBuf> {
         let library = self.sysroot.join("lib/rustlib/src/rust/library");
@@ -225,8 +247,10 @@ pub fn load(manifest: &Path, toolchain: &Toolchain) -> Result<Loaded, Unavailabl
     };
     let project = ProjectManifest::from_manifest_file(manifest)
         .map_err(|e| Unavailable::Metadata(one_line(&e.to_string())))?;
+    let timer = Timer::start();
     let workspace = ProjectWorkspace::load(project, &cargo_config, &|_| {})
         .map_err(|e| metadata_error(&format!("{e:#}")))?;
+    timer.lap("cargo metadata");
     if let Some(err) = workspace.sysroot.error() {
         return Err(Unavailable::Load(format!(
             "the standard library could not be loaded: {}",
@@ -276,6 +300,7 @@ pub fn load(manifest: &Path, toolchain: &Toolchain) -> Result<Loaded, Unavailabl
         .map_err(|e| Unavailable::Load(one_line(&format!("{e:#}"))))?;
     // No proc-macro server was asked for; if one exists anyway, end it at once.
     drop(server);
+    timer.lap("load files");
     Ok(Loaded {
         db,
         vfs,
@@ -288,6 +313,28 @@ pub fn load(manifest: &Path, toolchain: &Toolchain) -> Result<Loaded, Unavailabl
 pub(super) fn abs_path(path: &Path) -> Option<AbsPathBuf> {
     let utf8 = ra_ap_paths::Utf8PathBuf::from_path_buf(path.to_path_buf()).ok()?;
     AbsPathBuf::try_from(utf8).ok()
+}
+
+/// Sub-stage timings of the engine on stderr with `CACHELINT_TIMINGS` (as the pipeline's).
+pub(super) struct Timer(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Timer {
+    pub(super) fn start() -> Timer {
+        Timer(
+            std::env::var_os("CACHELINT_TIMINGS")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        )
+    }
+
+    pub(super) fn lap(&self, stage: &str) {
+        if let Some(last) = &self.0 {
+            eprintln!(
+                "cachelint timing:   {stage:<14} {:>8.3}s",
+                last.get().elapsed().as_secs_f64()
+            );
+            last.set(std::time::Instant::now());
+        }
+    }
 }
 
 fn metadata_error(text: &str) -> Unavailable {

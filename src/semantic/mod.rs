@@ -94,8 +94,10 @@ pub fn resolve(
     files: &[PathBuf],
     functions: &[&FnFact],
 ) -> Result<Resolution, Unavailable> {
+    let toolchain = current_toolchain()?;
+    let manifest = toolchain.workspace_manifest(manifest);
     let key = (
-        std::fs::canonicalize(manifest).unwrap_or_else(|_| manifest.to_path_buf()),
+        std::fs::canonicalize(&manifest).unwrap_or_else(|_| manifest.clone()),
         state,
     );
     let slot: Slot = {
@@ -109,8 +111,7 @@ pub fn resolve(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let engine = slot.get_or_insert_with(|| {
-            let toolchain = Toolchain::current()?;
-            let loaded = quiet_panics(|| load::load(manifest, &toolchain))
+            let loaded = quiet_panics(|| load::load(&manifest, &toolchain))
                 .unwrap_or_else(|why| Err(Unavailable::Load(why)))?;
             Ok(Engine { loaded })
         });
@@ -123,6 +124,30 @@ pub fn resolve(
         }
     })
     .unwrap_or_else(|why| Err(Unavailable::Load(why)))
+}
+
+/// The environment for any cargo invocation on the analyzed repository: the toolchain
+/// cachelint runs under, and no `rustc-wrapper` from the repository's config or the
+/// environment (just the latter when no toolchain can be queried).
+pub fn cargo_env() -> Vec<(String, String)> {
+    match current_toolchain() {
+        Ok(toolchain) => toolchain.cargo_env(),
+        Err(_) => [
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_BUILD_RUSTC_WRAPPER",
+        ]
+        .into_iter()
+        .map(|k| (k.to_owned(), String::new()))
+        .collect(),
+    }
+}
+
+/// The toolchain cachelint runs under, found once per process.
+fn current_toolchain() -> Result<Toolchain, Unavailable> {
+    static TOOLCHAIN: std::sync::OnceLock<Result<Toolchain, Unavailable>> =
+        std::sync::OnceLock::new();
+    TOOLCHAIN.get_or_init(Toolchain::current).clone()
 }
 
 /// Every function a production function with no edges, and the reason in `--verbose`.

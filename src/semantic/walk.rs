@@ -26,10 +26,15 @@ pub(super) fn resolve(
     functions: &[&FnFact],
 ) -> Resolution {
     hir::attach_db(db, || {
+        let timer = super::load::Timer::start();
         let mut walker = Walker::new(loaded, db, files, functions);
         walker.collect();
+        timer.lap("def maps");
         walker.walk_all();
-        walker.finish()
+        timer.lap("bodies");
+        let resolution = walker.finish();
+        timer.lap("consts");
+        resolution
     })
 }
 
