@@ -61,6 +61,9 @@ pub struct Workspace {
     pub discovery: Discovery,
     /// The workspace's cargo packages (none for a run on PATHs), in cargo metadata's order.
     pub packages: Vec<PackageInfo>,
+    /// The `Cargo.toml` whose workspace the semantic engine loads; `None` when the analyzed
+    /// files belong to no cargo package.
+    pub manifest: Option<PathBuf>,
     /// What is reported: the whole workspace is always analyzed (an invalidation in a sibling
     /// crate counts), but `-p`, a member directory and `default-members` select whose
     /// findings are shown, as clippy does.
@@ -129,9 +132,14 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut members: Vec<PathBuf> = Vec::new();
         let mut in_packages = true;
+        let mut manifest = None;
         for path in &target.paths {
-            match package_manifest(path).and_then(|m| workspace_members(&m)) {
-                Some(found) => {
+            match package_manifest(path)
+                .and_then(|m| workspace_members(&m).map(|found| (m, found)))
+                .filter(|(_, found)| belongs(path, found))
+            {
+                Some((package, found)) => {
+                    manifest.get_or_insert(package);
                     for dir in found {
                         if !members.contains(&dir) {
                             members.push(dir.clone());
@@ -144,6 +152,9 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
                     dirs.push(path.clone());
                 }
             }
+        }
+        if !in_packages {
+            manifest = None;
         }
         let discovery = if in_packages {
             discover::walk(&cwd, &dirs, &config, &members)
@@ -166,6 +177,7 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
             config,
             discovery,
             packages: Vec::new(),
+            manifest,
             report,
         });
     }
@@ -243,6 +255,7 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         }
     };
     Ok(Workspace {
+        manifest: Some(root.join("Cargo.toml")),
         root,
         config,
         discovery,
@@ -267,6 +280,32 @@ fn workspace_members(manifest: &Path) -> Option<Vec<PathBuf>> {
         .map(|d| d.as_std_path().to_path_buf())
         .collect();
     Some(dirs)
+}
+
+/// Whether `path` lies in one of the workspace members `dirs` where cargo would read sources:
+/// not in a `target/` or hidden directory below the member (a PATH under `target/bench` of a
+/// package is not that package's code).
+fn belongs(path: &Path, dirs: &[PathBuf]) -> bool {
+    let Ok(path) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    let dirs: Vec<PathBuf> = dirs
+        .iter()
+        .filter_map(|d| std::fs::canonicalize(d).ok())
+        .collect();
+    // The workspace root of a virtual manifest, or any directory holding members.
+    if dirs.iter().any(|d| d.starts_with(&path)) {
+        return true;
+    }
+    dirs.iter()
+        .filter_map(|d| path.strip_prefix(d).ok().map(Path::to_path_buf))
+        .min_by_key(|rel| rel.components().count())
+        .is_some_and(|rel| {
+            rel.components().all(|c| {
+                let name = c.as_os_str().to_string_lossy();
+                name != "target" && !name.starts_with('.')
+            })
+        })
 }
 
 /// The `Cargo.toml` nearest to `dir`, itself or an ancestor.
@@ -314,7 +353,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     timer.lap("discover");
     let (texts, facts) = read_all(&ws.discovery, ws.config.separator, options.all_files);
     timer.lap("read+extract");
-    let (semantic, engine) = resolve_calls(target, &ws, &facts);
+    let (semantic, engine) = resolve_calls(&ws, &facts);
     timer.lap("semantic");
     let model = Model::build(facts, ws.config.separator, semantic);
     timer.lap("model");
@@ -375,25 +414,17 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
 
 /// Resolves calls with the semantic engine when there is annotated code to check: `None`
 /// (and why) when it cannot load, and resolution falls back to the syntax.
-fn resolve_calls(
-    target: &Target,
-    ws: &Workspace,
-    facts: &[FileFacts],
-) -> (Option<semantic::Resolution>, Engine) {
+fn resolve_calls(ws: &Workspace, facts: &[FileFacts]) -> (Option<semantic::Resolution>, Engine) {
     let functions: Vec<&FnFact> = facts.iter().flat_map(|f| &f.functions).collect();
     if !functions.iter().any(|f| !f.annotations.is_empty()) {
         // Nothing annotated: no call can matter, and the model is not worth loading.
         return (None, Engine::Syntactic);
     }
-    let manifest = match target.paths.first() {
-        Some(path) => package_manifest(path),
-        None => Some(ws.root.join("Cargo.toml")),
-    };
-    let Some(manifest) = manifest else {
+    let Some(manifest) = &ws.manifest else {
         return (None, Engine::Fallback(Unavailable::NotCargo.message()));
     };
     let files: Vec<PathBuf> = ws.discovery.files.iter().map(|f| f.path.clone()).collect();
-    match semantic::resolve(&manifest, tree_state(&ws.discovery), &files, &functions) {
+    match semantic::resolve(manifest, tree_state(&ws.discovery), &files, &functions) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),
         Err(why) => (None, Engine::Fallback(why.message())),
     }
@@ -474,7 +505,7 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
     });
     let mut parsed: Vec<Option<FileFacts>> = vec![None; files.len()];
     let mut frontier: Vec<usize> = (0..files.len()).filter(|&i| is_candidate[i]).collect();
-    let mut relevant = prefilter::Relevant::default();
+    let mut relevant = prefilter::Relevant::with_aliases(&discovery.aliases);
     while !frontier.is_empty() {
         let results: Vec<(usize, FileFacts)> = in_pool(&pool, || {
             frontier

@@ -834,7 +834,7 @@ ttl_only_read = "warn"
         );
     }
 
-    fn defaults() -> impl Iterator<Item = (&'static str, Level)> {
+    fn registry_defaults() -> impl Iterator<Item = (&'static str, Level)> {
         crate::rules::REGISTRY
             .iter()
             .map(|rule| (rule.name, rule.default_level))
@@ -842,7 +842,8 @@ ttl_only_read = "warn"
 
     #[test]
     fn levels_start_from_the_registry_defaults() {
-        let levels = resolve_levels(&Config::default(), &[], defaults()).expect("defaults");
+        let levels =
+            resolve_levels(&Config::default(), &[], registry_defaults()).expect("defaults");
         assert_eq!(levels.len(), crate::rules::REGISTRY.len());
         assert_eq!(levels["uncovered_read"], LintLevel::Deny);
         assert_eq!(levels["dead_invalidation"], LintLevel::Warn);
@@ -852,7 +853,7 @@ ttl_only_read = "warn"
     fn lints_then_cli_flags_in_order() {
         let text = "[lints]\ndead_invalidation = \"deny\"\nuncovered_read = \"allow\"\n";
         let config = parse(text, Path::new("cachelint.toml")).expect("valid");
-        let levels = resolve_levels(&config, &[], defaults()).expect("valid");
+        let levels = resolve_levels(&config, &[], registry_defaults()).expect("valid");
         assert_eq!(levels["dead_invalidation"], LintLevel::Deny);
         assert_eq!(levels["uncovered_read"], LintLevel::Allow);
 
@@ -863,7 +864,7 @@ ttl_only_read = "warn"
             (LintLevel::Deny, "orphan-event"),
             (LintLevel::Allow, "cachelint::version_skew"),
         ]);
-        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
+        let levels = resolve_levels(&config, &flags, registry_defaults()).expect("valid");
         assert_eq!(levels["uncovered_read"], LintLevel::Deny);
         assert_eq!(levels["dead_invalidation"], LintLevel::Allow);
         assert_eq!(levels["orphan_event"], LintLevel::Deny);
@@ -879,7 +880,7 @@ ttl_only_read = "warn"
             (LintLevel::Allow, "dead_invalidation"),
             (LintLevel::Warn, "uncovered_read"),
         ]);
-        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
+        let levels = resolve_levels(&config, &flags, registry_defaults()).expect("valid");
         assert!(levels.values().all(|level| *level != LintLevel::Warn));
         assert_eq!(levels["broad_invalidation"], LintLevel::Deny);
         assert_eq!(levels["dead_invalidation"], LintLevel::Allow);
@@ -887,12 +888,12 @@ ttl_only_read = "warn"
         assert_eq!(levels["uncovered_read"], LintLevel::Deny);
 
         let flags = cli(&[(LintLevel::Allow, "warnings")]);
-        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
+        let levels = resolve_levels(&config, &flags, registry_defaults()).expect("valid");
         assert_eq!(levels["orphan_event"], LintLevel::Allow);
         assert_eq!(levels["stale_dependent"], LintLevel::Deny);
 
         let flags = cli(&[(LintLevel::Deny, "warnings"), (LintLevel::Warn, "warnings")]);
-        let levels = resolve_levels(&config, &flags, defaults()).expect("valid");
+        let levels = resolve_levels(&config, &flags, registry_defaults()).expect("valid");
         assert_eq!(levels["orphan_event"], LintLevel::Warn);
     }
 
@@ -900,7 +901,7 @@ ttl_only_read = "warn"
     fn unknown_cli_rules_suggest_the_nearest() {
         let config = Config::default();
         let message = |flags| {
-            resolve_levels(&config, &cli(flags), defaults())
+            resolve_levels(&config, &cli(flags), registry_defaults())
                 .expect_err("x")
                 .to_string()
         };

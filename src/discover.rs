@@ -28,6 +28,9 @@ pub struct Unreadable {
 pub struct Discovery {
     pub files: Vec<SourceFile>,
     pub unreadable: Vec<Unreadable>,
+    /// (crate name, alias) for every dependency a walked manifest renames: code in that
+    /// package names the crate by the alias.
+    pub aliases: Vec<(String, String)>,
 }
 
 /// Walks `dirs` (directories or files) below `root`, skipping hidden and `target` directories,
@@ -129,7 +132,42 @@ pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]
         .unreadable
         .sort_by(|a, b| (&a.rel, &a.reason).cmp(&(&b.rel, &b.reason)));
     found.unreadable.dedup();
+    let mut aliases: Vec<(String, String)> = crates
+        .renames
+        .iter()
+        .map(|(package, alias)| {
+            let lib = crates.lib_of_package.get(package).unwrap_or(package);
+            (lib.clone(), alias.clone())
+        })
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    found.aliases = aliases;
     found
+}
+
+/// `(package, alias)` of each dependency a manifest renames (`alias = { package = "name" }`),
+/// in `[dependencies]`, `[dev-dependencies]`, `[build-dependencies]` and their `[target.*]`
+/// forms; names with `-` as `_`, as code spells them.
+fn renamed_dependencies(manifest: &toml::Table) -> Vec<(String, String)> {
+    const TABLES: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let mut tables: Vec<&toml::Table> = TABLES
+        .iter()
+        .filter_map(|t| manifest.get(*t)?.as_table())
+        .collect();
+    if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
+        for target in targets.values().filter_map(|t| t.as_table()) {
+            tables.extend(TABLES.iter().filter_map(|t| target.get(*t)?.as_table()));
+        }
+    }
+    tables
+        .into_iter()
+        .flat_map(|table| table.iter())
+        .filter_map(|(alias, spec)| {
+            let package = spec.get("package")?.as_str()?;
+            Some((package.replace('-', "_"), alias.replace('-', "_")))
+        })
+        .collect()
 }
 
 /// `path` relative to `root` when below it, `/`-separated; otherwise `path` as given.
@@ -159,6 +197,10 @@ pub fn relative(root: &Path, path: &Path) -> String {
 #[derive(Default)]
 struct CrateNames {
     by_dir: HashMap<PathBuf, Option<String>>,
+    /// Package name → the name code uses for its library (`[lib] name`), `-` as `_`.
+    lib_of_package: HashMap<String, String>,
+    /// (package name, alias) of every renamed dependency (`alias = { package = "name" }`).
+    renames: Vec<(String, String)>,
     /// Directory → the nearest ancestor (itself included) holding a `Cargo.toml`.
     package_of: HashMap<PathBuf, Option<PathBuf>>,
 }
@@ -175,11 +217,20 @@ impl CrateNames {
                     .get("lib")
                     .and_then(|lib| lib.get("name"))
                     .and_then(|n| n.as_str());
+                let package = manifest
+                    .get("package")
+                    .and_then(|p| p.get("name"))
+                    .and_then(|n| n.as_str())
+                    .map(|n| n.replace('-', "_"));
+                self.renames.extend(renamed_dependencies(&manifest));
                 let name = match lib_name {
-                    Some(name) => name,
-                    None => manifest.get("package")?.get("name")?.as_str()?,
+                    Some(name) => name.replace('-', "_"),
+                    None => package.clone()?,
                 };
-                Some(name.replace('-', "_"))
+                if let Some(package) = package {
+                    self.lib_of_package.insert(package, name.clone());
+                }
+                Some(name)
             })
             .clone()
     }

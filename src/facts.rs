@@ -3,6 +3,9 @@
 use cachelint_core::AnnotationKind;
 use std::time::Duration;
 
+/// Index of a function in the model.
+pub type FnId = usize;
+
 /// Index of a file in the run's sorted file list.
 pub type FileId = u32;
 

@@ -3,8 +3,8 @@
 
 use crate::facts::*;
 use crate::keyindex::KeyIndex;
-use crate::resolve::{self, FnId, Resolver};
 use crate::semantic::{self, Role};
+use crate::syntactic::{self, Resolver};
 use cachelint_core::{AnnotationKind, KeyPattern};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -154,10 +154,10 @@ impl Model {
                 for (id, function) in functions.iter().enumerate() {
                     for call in &function.calls {
                         match resolver.call(id, call) {
-                            resolve::Resolution::Fns(targets) => {
+                            syntactic::Resolution::Fns(targets) => {
                                 edges.extend(targets.into_iter().map(|t| (id, t, call.span)));
                             }
-                            resolve::Resolution::Ambiguous(candidates) => {
+                            syntactic::Resolution::Ambiguous(candidates) => {
                                 if let CallTarget::Method { name, .. } = &call.target {
                                     ambiguous.push(Ambiguity {
                                         caller: id,
@@ -172,7 +172,7 @@ impl Model {
                                     });
                                 }
                             }
-                            resolve::Resolution::Outside => {}
+                            syntactic::Resolution::Outside => {}
                         }
                     }
                 }

@@ -1,6 +1,7 @@
 //! cargo-cachelint: finds read keys that some write path leaves stale.
 //!
-//! Data flows one way: files → facts → graph → findings → rendered output.
+//! Data flows one way: files → facts → calls (the semantic engine, or the syntactic fallback)
+//! → model → findings → rendered output.
 
 pub mod analyze;
 pub mod baseline;
@@ -18,9 +19,9 @@ pub mod map;
 pub mod package;
 pub mod prefilter;
 pub mod report;
-pub mod resolve;
 pub mod rules;
 pub mod semantic;
+pub mod syntactic;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

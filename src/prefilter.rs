@@ -90,9 +90,26 @@ pub struct Relevant {
     by_crate: BTreeMap<String, HashSet<String>>,
     fresh: BTreeMap<String, Vec<String>>,
     count: usize,
+    /// Crate → the other names code gives it (renamed dependencies).
+    aliases: BTreeMap<String, Vec<String>>,
 }
 
 impl Relevant {
+    /// An empty set that knows the names renamed dependencies give crates: `(crate, alias)`.
+    pub fn with_aliases(aliases: &[(String, String)]) -> Relevant {
+        let mut by_crate: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (krate, alias) in aliases {
+            by_crate
+                .entry(krate.clone())
+                .or_default()
+                .push(alias.clone());
+        }
+        Relevant {
+            aliases: by_crate,
+            ..Relevant::default()
+        }
+    }
+
     /// Adds the names the facts of a file in crate `krate` contribute: annotated functions and
     /// functions calling a known name, their `impl` types, key constants, types and aliases
     /// built from known types, and `use` renames of known names. One pass: [`Self::learn_all`]
@@ -111,8 +128,14 @@ impl Relevant {
             }))
             .filter_map(|path| path.first());
         for first in first_segments {
-            if first != krate && self.by_crate.contains_key(first) && !visible.contains(first) {
-                visible.push(first.clone());
+            // A renamed dependency's alias stands for its crate.
+            let named = self
+                .aliases
+                .iter()
+                .find(|(_, aliases)| aliases.contains(first))
+                .map_or(first, |(krate, _)| krate);
+            if named != krate && self.by_crate.contains_key(named) && !visible.contains(named) {
+                visible.push(named.clone());
             }
         }
         for function in &facts.functions {
@@ -231,7 +254,9 @@ impl Relevant {
             .into_iter()
             .filter_map(|(krate, names)| {
                 let own = Words::new(names)?;
-                let crate_name = Words::new(vec![krate.clone()])?;
+                let mut spellings = vec![krate.clone()];
+                spellings.extend(self.aliases.get(&krate).into_iter().flatten().cloned());
+                let crate_name = Words::new(spellings)?;
                 Some((krate, own, crate_name))
             })
             .collect();

@@ -1,5 +1,6 @@
 //! Call shapes of real service code (`fixtures/precision/<case>`), each a cargo workspace of
-//! its own, analyzed through the semantic engine. The line of every expected finding's primary
+//! its own, analyzed through the semantic engine. `NN-*` and `rN-*` come from the shared cases;
+//! `tN-*` are ours (renamed dependencies, constants evaluated across crates, function values). The line of every expected finding's primary
 //! span carries `// expect: RULE` (`// expect: RULE, RULE` for two); every other line must
 //! have none.
 
@@ -133,4 +134,7 @@ cases! {
     help_edits_shared_helper => "97-help-edits-shared-helper",
     result_alias => "r2-result-alias",
     macro_constructor => "r3-macro-constructor",
+    renamed_dependency => "t1-renamed-dependency",
+    const_eval => "t2-const-eval",
+    fn_values => "t3-fn-values",
 }

@@ -261,3 +261,59 @@ fn calls_inside_proc_macro_arguments_are_resolved_at_the_call_site() {
         "{stderr}"
     );
 }
+
+/// A two-member workspace: `reader` reads `session:<id>` and nothing in it writes the key;
+/// `writer` (a sibling) evicts it, and has a bug of its own.
+fn two_members(dir: &Path) {
+    write(
+        &dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"reader\", \"writer\"]\nresolver = \"2\"\n",
+    );
+    for name in ["reader", "writer"] {
+        write(
+            &dir.join(name).join("Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
+    }
+    write(
+        &dir.join("reader/src/lib.rs"),
+        "#[reads(\"session:<id>\")]\npub fn session(id: u64) -> u64 { id }\n",
+    );
+    write(
+        &dir.join("writer/src/lib.rs"),
+        &format!(
+            "#[writes(\"session:<id>\")]\npub fn logout(id: u64) {{ let _ = id; }}\n{SERVICE}"
+        ),
+    );
+}
+
+#[test]
+fn packages_select_what_is_reported_never_what_is_analyzed() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_members(tmp.path());
+    let run = |dir: &Path, args: &[&str]| {
+        let output = bin()
+            .current_dir(dir)
+            .args(["--message-format", "short"])
+            .args(args)
+            .output()
+            .unwrap();
+        text(&output).0
+    };
+    // The sibling's eviction counts: `session:<id>` is covered, so `-p reader` is clean.
+    let reader = run(tmp.path(), &["-p", "reader"]);
+    assert!(!reader.contains("error["), "{reader}");
+    // Run from the member's directory, cargo's way: the same.
+    let from_dir = run(&tmp.path().join("reader"), &[]);
+    assert!(!from_dir.contains("error["), "{from_dir}");
+    // `-p writer` reports the writer's bug, and nothing of the reader's.
+    let writer = run(tmp.path(), &["-p", "writer"]);
+    assert!(
+        writer.contains("writer/src/lib.rs") && writer.contains("stale_dependent"),
+        "{writer}"
+    );
+    assert!(!writer.contains("reader/src/"), "{writer}");
+    // A PATH inside a package: the whole workspace is analyzed, the PATH reported.
+    let path = run(tmp.path(), &["reader/src"]);
+    assert!(!path.contains("error["), "{path}");
+}

@@ -1,9 +1,9 @@
 //! `stale_dependent`: an entry whose write path invalidates a key but not a key that depends on it.
 
 use super::{Context, Draft, RuleInfo, Sink};
+use crate::facts::FnId;
 use crate::finding::{Label, Level};
 use crate::graph::{DependencyReason, KeySite, Model, Step, steps_to};
-use crate::resolve::FnId;
 use cachelint_core::KeyPattern;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 

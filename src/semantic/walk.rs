@@ -515,10 +515,12 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Whether the function receiving `arg` calls it while the caller runs: a foreign function
-    /// whose parameter is bounded by `Fn`, `FnMut` or `FnOnce` (iterator adapters, `Option`
-    /// and `Result` combinators, `thread::spawn`); one of ours that calls the parameter. A
-    /// parameter bounded by another trait (axum's `Handler`, actix's `Handler`) keeps it.
+    /// Whether the function receiving `arg` calls it while the caller runs, from that
+    /// function's signature: a parameter whose type is generic and bounded by `Fn`, `FnMut` or
+    /// `FnOnce` (iterator adapters, `Option` and `Result` combinators, `thread::spawn`, a local
+    /// `fn each(ids, f: impl Fn(u64))`) runs it. A parameter bounded by another trait (axum's
+    /// `Handler`, actix's `Handler`) or typed as a `fn` pointer (a callback registry) keeps it
+    /// for later: a reference, not a call.
     fn argument_runs_now(&self, args: &ast::ArgList, arg: &ast::PathExpr) -> bool {
         let db = self.db;
         let Some(index) = args.args().position(|a| a.syntax() == arg.syntax()) else {
@@ -553,11 +555,10 @@ impl<'a> Walker<'a> {
         let Some(param) = params.get(index) else {
             return false;
         };
-        let ty = param.ty();
-        if let Some(tp) = ty.as_type_param(db) {
-            return tp.trait_bounds(db).iter().any(|t| is_fn_trait(db, *t));
-        }
-        ty.is_fn()
+        param
+            .ty()
+            .as_type_param(db)
+            .is_some_and(|tp| tp.trait_bounds(db).iter().any(|t| is_fn_trait(db, *t)))
     }
 
     fn macro_call(&mut self, caller: usize, mac: &ast::MacroCall, depth: u32) {

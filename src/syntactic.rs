@@ -1,4 +1,8 @@
-//! Name resolution within the analyzed code: which functions a call can reach.
+//! Syntactic call resolution: the fallback when the semantic engine (`semantic`) cannot load
+//! (no `rust-src`, `cargo metadata` fails, files outside any cargo package), and the
+//! resolution of key constants in functions the engine did not load. It knows only what the
+//! token-level facts say, so it misses or misreads calls the type system decides; the run says
+//! so when it is used.
 //!
 //! Paths are resolved through module paths, `use` imports (aliases and globs), `crate`,
 //! `self`, `super` and `Self`. Method calls are resolved by the receiver's type, found from
@@ -10,9 +14,6 @@ use crate::facts::*;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
-
-/// Index of a function in the model.
-pub type FnId = usize;
 
 /// A type as resolution sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
