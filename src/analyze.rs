@@ -61,9 +61,9 @@ pub struct Workspace {
     pub discovery: Discovery,
     /// The workspace's cargo packages (none for a run on PATHs), in cargo metadata's order.
     pub packages: Vec<PackageInfo>,
-    /// The `Cargo.toml` whose workspace the semantic engine loads; `None` when the analyzed
-    /// files belong to no cargo package.
-    pub manifest: Option<PathBuf>,
+    /// The `Cargo.toml` whose workspace the semantic engine loads: `Err` says why there is
+    /// none (the analyzed files belong to no cargo package, or cargo cannot read it).
+    pub manifest: Result<PathBuf, Unavailable>,
     /// What is reported: the whole workspace is always analyzed (an invalidation in a sibling
     /// crate counts), but `-p`, a member directory and `default-members` select whose
     /// findings are shown, as clippy does.
@@ -133,11 +133,17 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         let mut members: Vec<PathBuf> = Vec::new();
         let mut in_packages = true;
         let mut manifest = None;
+        let mut why_not = Unavailable::NotCargo;
         for path in &target.paths {
-            match package_manifest(path)
-                .and_then(|m| workspace_members(&m).map(|found| (m, found)))
-                .filter(|(_, found)| belongs(path, found))
-            {
+            let found = match package_manifest(path).map(|m| (workspace_members(&m), m)) {
+                Some((Ok(found), m)) => Some((m, found)).filter(|(_, f)| belongs(path, f)),
+                Some((Err(err), _)) => {
+                    why_not = Unavailable::Metadata(err);
+                    None
+                }
+                None => None,
+            };
+            match found {
                 Some((package, found)) => {
                     manifest.get_or_insert(package);
                     for dir in found {
@@ -153,9 +159,10 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
                 }
             }
         }
-        if !in_packages {
-            manifest = None;
-        }
+        let manifest = match manifest {
+            Some(manifest) if in_packages => Ok(manifest),
+            _ => Err(why_not),
+        };
         let discovery = if in_packages {
             discover::walk(&cwd, &dirs, &config, &members)
         } else {
@@ -255,7 +262,7 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         }
     };
     Ok(Workspace {
-        manifest: Some(root.join("Cargo.toml")),
+        manifest: Ok(root.join("Cargo.toml")),
         root,
         config,
         discovery,
@@ -265,21 +272,22 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
 }
 
 /// The directories of the members of the workspace `manifest` belongs to (`cargo metadata
-/// --no-deps`, run with the toolchain cachelint runs under); `None` when cargo cannot read it.
-fn workspace_members(manifest: &Path) -> Option<Vec<PathBuf>> {
+/// --no-deps`, run with the toolchain cachelint runs under); `Err` with cargo's reason when it
+/// cannot read it.
+fn workspace_members(manifest: &Path) -> Result<Vec<PathBuf>, String> {
     let mut command = cargo_metadata::MetadataCommand::new();
     command.no_deps().manifest_path(manifest);
     for (key, value) in semantic::cargo_env() {
         command.env(key, value);
     }
-    let metadata = command.exec().ok()?;
+    let metadata = command.exec().map_err(|e| one_line(&e.to_string()))?;
     let dirs = metadata
         .workspace_packages()
         .iter()
         .filter_map(|p| p.manifest_path.parent())
         .map(|d| d.as_std_path().to_path_buf())
         .collect();
-    Some(dirs)
+    Ok(dirs)
 }
 
 /// Whether `path` lies in one of the workspace members `dirs` where cargo would read sources:
@@ -351,9 +359,9 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     let defaults = rules::REGISTRY.iter().map(|r| (r.name, r.default_level));
     let levels = config::resolve_levels(&ws.config, &options.levels, defaults)?;
     timer.lap("discover");
-    let (texts, facts) = read_all(&ws.discovery, ws.config.separator, options.all_files);
+    let (texts, facts, relevant) = read_all(&ws.discovery, ws.config.separator, options.all_files);
     timer.lap("read+extract");
-    let (semantic, engine) = resolve_calls(&ws, &facts);
+    let (semantic, engine) = resolve_calls(&ws, &facts, &texts, relevant.as_ref());
     timer.lap("semantic");
     let model = Model::build(facts, ws.config.separator, semantic);
     timer.lap("model");
@@ -414,17 +422,48 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
 
 /// Resolves calls with the semantic engine when there is annotated code to check: `None`
 /// (and why) when it cannot load, and resolution falls back to the syntax.
-fn resolve_calls(ws: &Workspace, facts: &[FileFacts]) -> (Option<semantic::Resolution>, Engine) {
+///
+/// Only bodies that can matter are walked: those of annotated functions and of functions whose
+/// body names something that leads to annotated code (`relevant`); the rest can reach no
+/// annotation.
+fn resolve_calls(
+    ws: &Workspace,
+    facts: &[FileFacts],
+    texts: &[FileText],
+    relevant: Option<&prefilter::Words>,
+) -> (Option<semantic::Resolution>, Engine) {
     let functions: Vec<&FnFact> = facts.iter().flat_map(|f| &f.functions).collect();
+    let walk: Vec<bool> = functions
+        .iter()
+        .map(|f| {
+            if !f.annotations.is_empty() {
+                return true;
+            }
+            let (Some(body), Some(words)) = (&f.body, relevant) else {
+                return false;
+            };
+            texts
+                .get(f.file as usize)
+                .and_then(|t| t.text.as_bytes().get(body.clone()))
+                .is_none_or(|text| words.found_in(text))
+        })
+        .collect();
     if !functions.iter().any(|f| !f.annotations.is_empty()) {
         // Nothing annotated: no call can matter, and the model is not worth loading.
         return (None, Engine::Syntactic);
     }
-    let Some(manifest) = &ws.manifest else {
-        return (None, Engine::Fallback(Unavailable::NotCargo.message()));
+    let manifest = match &ws.manifest {
+        Ok(manifest) => manifest,
+        Err(why) => return (None, Engine::Fallback(why.message())),
     };
     let files: Vec<PathBuf> = ws.discovery.files.iter().map(|f| f.path.clone()).collect();
-    match semantic::resolve(manifest, tree_state(&ws.discovery), &files, &functions) {
+    match semantic::resolve(
+        manifest,
+        tree_state(&ws.discovery),
+        &files,
+        &functions,
+        &walk,
+    ) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),
         Err(why) => (None, Engine::Fallback(why.message())),
     }
@@ -481,7 +520,12 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
 /// Reads every file, then extracts the ones that can matter (all of them with `all_files`),
 /// in parallel. Returns the texts (indexed by file id; empty for files that contributed
 /// nothing) and the facts in file order.
-fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>, Vec<FileFacts>) {
+/// Also returns a matcher of every name that leads to annotated code.
+fn read_all(
+    discovery: &Discovery,
+    sep: char,
+    all_files: bool,
+) -> (Vec<FileText>, Vec<FileFacts>, Option<prefilter::Words>) {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build()
@@ -622,7 +666,7 @@ fn read_all(discovery: &Discovery, sep: char, all_files: bool) -> (Vec<FileText>
         let message = format!("cannot read `{}`: {}", unreadable.rel, unreadable.reason);
         facts.push(problem_facts(id, message, Pos { line: 1, column: 0 }));
     }
-    (texts, facts)
+    (texts, facts, relevant.words())
 }
 
 /// The crate a file belongs to: the first segment of its module path.

@@ -143,6 +143,8 @@ pub struct FnFact {
     /// Generic parameters with their trait bounds (`T: Store` → `("T", [["Store"]])`).
     pub generics: Vec<(String, Vec<PathSegs>)>,
     pub ret: Option<TypeRef>,
+    /// Byte range of the body (`{ .. }`) in the file; `None` for a declaration.
+    pub body: Option<std::ops::Range<usize>>,
 }
 
 /// A struct, enum, union or trait definition.

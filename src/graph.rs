@@ -110,6 +110,8 @@ pub struct Model {
     pub roles: Vec<Role>,
     /// Calls the semantic engine could not resolve, with why.
     pub unresolved: Vec<semantic::Unresolved>,
+    /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
+    pub resolution_stats: (usize, usize, usize),
 }
 
 impl Model {
@@ -138,8 +140,14 @@ impl Model {
         let resolver = Resolver::new(&functions, &types, &aliases, &consts, &uses);
         let mut ambiguous = Vec::new();
         let mut edges: Vec<(FnId, FnId, SrcSpan)> = Vec::new();
+        let mut resolution_stats = (0, 0, 0);
         let (roles, unresolved, const_values) = match semantic {
             Some(resolution) => {
+                resolution_stats = (
+                    resolution.bodies,
+                    resolution.call_sites.0,
+                    resolution.call_sites.1,
+                );
                 edges.extend(
                     resolution
                         .edges
@@ -249,6 +257,7 @@ impl Model {
             problems,
             roles,
             unresolved,
+            resolution_stats,
         }
     }
 
@@ -698,6 +707,14 @@ impl Model {
     /// Lines describing every call the semantic engine left unresolved, with why (for
     /// `--verbose`). `files` gives each file id's path as findings show it.
     pub fn unresolved_report(&self, files: &[&str]) -> Vec<String> {
+        let (bodies, sites, resolved) = self.resolution_stats;
+        let summary = (sites > 0).then(|| {
+            format!(
+                "note: the semantic engine resolved {resolved} of {sites} call sites ({:.1}%) in \
+                 {bodies} function bodies",
+                100.0 * resolved as f64 / sites as f64
+            )
+        });
         self.unresolved
             .iter()
             .map(|u| {
@@ -724,6 +741,7 @@ impl Model {
                     )
                 }
             })
+            .chain(summary)
             .collect()
     }
 }

@@ -197,6 +197,14 @@ impl Relevant {
         }
     }
 
+    /// Every name known to lead to annotated code, whatever its crate, as one matcher.
+    pub fn words(&self) -> Option<Words> {
+        let mut names: Vec<String> = self.by_crate.values().flatten().cloned().collect();
+        names.sort();
+        names.dedup();
+        Words::new(names)
+    }
+
     /// Whether `name` leads to annotated code in some crate.
     pub fn contains(&self, name: &str) -> bool {
         self.by_crate.values().any(|names| names.contains(name))

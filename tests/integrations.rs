@@ -116,6 +116,48 @@ fn service_copy() -> (tempfile::TempDir, PathBuf) {
     (temp, dir)
 }
 
+/// A workspace of many packages: every fixture meant to be valid Rust (each its own workspace
+/// in the repository) copied as a member of one workspace under the test target directory,
+/// with no dependencies (the analyzer never builds, so the annotations crate is not needed).
+/// Built once per test binary; returns its root.
+fn fixtures_workspace() -> &'static Path {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures-workspace");
+        let _ = std::fs::remove_dir_all(&root);
+        let fixtures = package_root().join("fixtures");
+        let mut members: Vec<String> = std::fs::read_dir(&fixtures)
+            .expect("fixtures/")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| fixtures.join(name).join("Cargo.toml").is_file())
+            .filter(|name| !["invalid_key_fires", "parse_error_fires"].contains(&name.as_str()))
+            .collect();
+        members.sort();
+        for name in &members {
+            copy_dir(
+                &fixtures.join(name).join("src"),
+                &root.join(name).join("src"),
+            );
+            std::fs::write(
+                root.join(name).join("Cargo.toml"),
+                format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            )
+            .expect("a manifest");
+        }
+        let list: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            format!(
+                "[workspace]\nmembers = [{}]\nresolver = \"2\"\n",
+                list.join(", ")
+            ),
+        )
+        .expect("the workspace manifest");
+        root
+    })
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("a directory");
     for entry in std::fs::read_dir(from).expect("a readable directory") {

@@ -359,6 +359,7 @@ fn function(
         params,
         generics,
         ret,
+        body: body.map(|b| b.span().byte_range()),
     };
     if let Some(body) = body {
         // Items declared inside the body belong to the module; the function itself is not

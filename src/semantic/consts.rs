@@ -151,7 +151,7 @@ mod tests {
             "nul\0",
         ] {
             assert_eq!(
-                unescape(&format!("{s:?}").trim_matches('"')).as_deref(),
+                unescape(format!("{s:?}").trim_matches('"')).as_deref(),
                 Some(s)
             );
         }

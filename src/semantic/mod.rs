@@ -8,6 +8,7 @@
 //! out to every implementation, `macro_rules!` bodies expanded), which are test code or dead,
 //! and the value of every key constant an annotation names.
 
+mod body;
 mod consts;
 mod load;
 mod walk;
@@ -67,6 +68,9 @@ pub struct Resolution {
     pub consts: Vec<(SrcSpan, Result<String, String>)>,
     /// Function bodies walked.
     pub bodies: usize,
+    /// Call sites met in those bodies, and how many resolved to a function (or a closure, a
+    /// function pointer, a constructor: what runs is known).
+    pub call_sites: (usize, usize),
 }
 
 /// A loaded workspace.
@@ -81,7 +85,7 @@ type Slot = Arc<Mutex<Option<Result<Engine, Unavailable>>>>;
 static ENGINES: Mutex<BTreeMap<(PathBuf, u64), Slot>> = Mutex::new(BTreeMap::new());
 
 /// Resolves the calls of `functions`, read from `files` (absolute paths, indexed by the facts'
-/// file ids), with the semantic model of the cargo workspace that `manifest` (a `Cargo.toml`)
+/// file ids; `walk[i]` says whether function `i`'s body can matter), with the semantic model of the cargo workspace that `manifest` (a `Cargo.toml`)
 /// belongs to, loaded with the toolchain cachelint runs under. `state` fingerprints the
 /// analyzed files (sizes, modification times): a changed tree is loaded anew.
 ///
@@ -93,6 +97,7 @@ pub fn resolve(
     state: u64,
     files: &[PathBuf],
     functions: &[&FnFact],
+    walk: &[bool],
 ) -> Result<Resolution, Unavailable> {
     let toolchain = current_toolchain()?;
     let manifest = toolchain.workspace_manifest(manifest);
@@ -117,7 +122,7 @@ pub fn resolve(
         });
         match engine {
             Ok(engine) => Ok(quiet_panics(|| {
-                walk::resolve(&engine.loaded, &engine.loaded.db, files, functions)
+                walk::resolve(&engine.loaded, &engine.loaded.db, files, functions, walk)
             })
             .unwrap_or_else(|why| failed(functions.len(), why))),
             Err(why) => Err(why.clone()),

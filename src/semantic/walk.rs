@@ -1,33 +1,33 @@
 //! The call graph from the semantic model: every function body of the analyzed files, walked
 //! with rust-analyzer's `Semantics`.
 
+use super::body::{BodyOut, BodyWalker};
 use super::load::Loaded;
 use super::{Edge, Resolution, Role, Unresolved, consts, quiet_panics};
 use crate::facts::{FnFact, Owner, Pos, SrcSpan, TypeRef};
 use ra_ap_hir::{
-    self as hir, AsAssocItem, AssocItem, AssocItemContainer, CallableKind, HasSource,
-    HasVisibility, HirDisplay, ModuleDef, PathResolution, Semantics,
+    self as hir, AsAssocItem, AssocItem, AssocItemContainer, HasVisibility, ModuleDef, Semantics,
 };
 use ra_ap_ide_db::RootDatabase;
 use ra_ap_ide_db::base_db::SourceDatabase;
 use ra_ap_syntax::ast::HasName;
-use ra_ap_syntax::{AstNode, SyntaxNode, TextRange, WalkEvent, ast};
+use ra_ap_syntax::{AstNode, TextRange};
 use ra_ap_vfs::{FileId as VfsFileId, VfsPath};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-
-/// How deep `macro_rules!` expansions inside expansions are followed.
-const MACRO_DEPTH: u32 = 16;
 
 pub(super) fn resolve(
     loaded: &Loaded,
     db: &RootDatabase,
     files: &[PathBuf],
     functions: &[&FnFact],
+    walk: &[bool],
 ) -> Resolution {
     hir::attach_db(db, || {
         let timer = super::load::Timer::start();
-        let mut walker = Walker::new(loaded, db, files, functions);
+        warm_def_maps(db, loaded);
+        timer.lap("dependencies");
+        let mut walker = Walker::new(loaded, db, files, functions, walk);
         walker.collect();
         timer.lap("def maps");
         walker.walk_all();
@@ -38,8 +38,82 @@ pub(super) fn resolve(
     })
 }
 
+/// Walks the bodies of `chunk` on this thread; a body rust-analyzer fails on is reported, and
+/// the others are still walked.
+fn walk_chunk(
+    db: &RootDatabase,
+    lines: &HashMap<VfsFileId, Lines>,
+    chunk: Vec<(usize, hir::Function)>,
+) -> BodyOut {
+    hir::attach_db(db, || {
+        let mut walker = BodyWalker::new(db, lines);
+        for (id, f) in chunk {
+            if let Err(why) = quiet_panics(|| walker.walk_function(id, f)) {
+                walker.out.failed.push((id, why));
+            }
+        }
+        walker.out
+    })
+}
+
+/// Name resolution of the crates the analyzed members build on, dependencies first, on as
+/// many threads as there are cores (most of a run is the dependencies' def maps, as the spike
+/// measured): the walk then finds them computed. Crates only test targets use (dev-
+/// dependencies) are left alone.
+fn warm_def_maps(db: &RootDatabase, loaded: &Loaded) {
+    let mut order: Vec<hir::Crate> = Vec::new();
+    let mut seen = HashSet::new();
+    let roots = hir::Crate::all(db).into_iter().filter(|k| {
+        let root = loaded
+            .vfs
+            .file_path(k.root_file(db))
+            .as_path()
+            .map(|p| PathBuf::from(p.as_str()));
+        root.is_some_and(|r| loaded.member_roots.contains(&r))
+    });
+    // Post-order: a crate after its dependencies.
+    fn visit(
+        db: &RootDatabase,
+        krate: hir::Crate,
+        seen: &mut HashSet<hir::Crate>,
+        order: &mut Vec<hir::Crate>,
+    ) {
+        if !seen.insert(krate) {
+            return;
+        }
+        for dep in krate.dependencies(db) {
+            visit(db, dep.krate, seen, order);
+        }
+        order.push(krate);
+    }
+    for root in roots {
+        visit(db, root, &mut seen, &mut order);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let db = db.clone();
+            let (order, next) = (&order, &next);
+            let _ = std::thread::Builder::new()
+                .stack_size(super::STACK_SIZE)
+                .spawn_scoped(scope, move || {
+                    hir::attach_db(&db, || {
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(krate) = order.get(i) else { break };
+                            let _ = quiet_panics(|| hir::crate_def_map(&db, krate.base()));
+                        }
+                    })
+                });
+        }
+    });
+}
+
 /// Byte offset → line and column (in chars) of one file.
-struct Lines {
+pub(super) struct Lines {
     ours: u32,
     text: std::sync::Arc<str>,
     starts: Vec<usize>,
@@ -63,7 +137,7 @@ impl Lines {
         }
     }
 
-    fn span(&self, range: TextRange) -> SrcSpan {
+    pub(super) fn span(&self, range: TextRange) -> SrcSpan {
         SrcSpan {
             file: self.ours,
             start: self.pos(range.start().into()),
@@ -77,6 +151,8 @@ struct Walker<'a> {
     db: &'a RootDatabase,
     sema: Semantics<'a, RootDatabase>,
     functions: &'a [&'a FnFact],
+    /// Whether each given function's body can matter.
+    walk: &'a [bool],
     /// Analyzed files by rust-analyzer's id.
     lines: HashMap<VfsFileId, Lines>,
     /// Given functions by (file, name position).
@@ -95,6 +171,8 @@ struct Walker<'a> {
     /// Every hir function of each id, to find trait declarations and privacy.
     hir_of: HashMap<usize, hir::Function>,
     bodies: usize,
+    /// (call sites, resolved)
+    call_sites: (usize, usize),
 }
 
 impl<'a> Walker<'a> {
@@ -103,6 +181,7 @@ impl<'a> Walker<'a> {
         db: &'a RootDatabase,
         files: &[PathBuf],
         functions: &'a [&'a FnFact],
+        walk: &'a [bool],
     ) -> Walker<'a> {
         let mut lines = HashMap::new();
         for (ours, path) in files.iter().enumerate() {
@@ -131,6 +210,7 @@ impl<'a> Walker<'a> {
             db,
             sema: Semantics::new(db),
             functions,
+            walk,
             lines,
             by_position,
             ids: HashMap::new(),
@@ -143,6 +223,7 @@ impl<'a> Walker<'a> {
             unresolved: Vec::new(),
             hir_of: HashMap::new(),
             bodies: 0,
+            call_sites: (0, 0),
         }
     }
 
@@ -204,7 +285,9 @@ impl<'a> Walker<'a> {
         }
         if role == Role::Production {
             self.hir_of.insert(id, f);
-            if self.walked.insert(id) {
+            // Bodies generated by macros (extra functions) are always walked.
+            let matters = self.walk.get(id).copied().unwrap_or(true);
+            if matters && self.walked.insert(id) {
                 self.queue.push((id, f));
             }
         } else {
@@ -260,25 +343,73 @@ impl<'a> Walker<'a> {
             params: Vec::new(),
             generics: Vec::new(),
             ret: None,
+            body: None,
         });
         self.roles.push(Role::Unloaded);
         id
     }
 
+    /// Walks every queued body, in batches spread over the cores (each thread with its own
+    /// database handle), then merges what they found; functions first met while merging
+    /// (nested `fn` items, bodies generated by macros) make the next batch.
     fn walk_all(&mut self) {
-        while let Some((id, f)) = self.queue.pop() {
-            let result = quiet_panics(|| self.walk_function(id, f));
-            if let Err(why) = result {
-                let span = self.span_of_fn(id);
-                self.unresolved.push(Unresolved {
-                    span,
-                    caller: id,
-                    call: String::new(),
-                    reason: format!("rust-analyzer failed on this function's body: {why}"),
-                });
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4);
+        while !self.queue.is_empty() {
+            let batch = std::mem::take(&mut self.queue);
+            let chunks: Vec<Vec<(usize, hir::Function)>> = (0..threads)
+                .map(|t| batch.iter().copied().skip(t).step_by(threads).collect())
+                .collect();
+            let lines = &self.lines;
+            let outs: Vec<BodyOut> = std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .into_iter()
+                    .filter(|chunk| !chunk.is_empty())
+                    .map(|chunk| {
+                        let db = self.db.clone();
+                        std::thread::Builder::new()
+                            .stack_size(super::STACK_SIZE)
+                            .spawn_scoped(scope, move || walk_chunk(&db, lines, chunk))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .filter_map(|h| h.ok()?.join().ok())
+                    .collect()
+            });
+            for out in outs {
+                self.merge(out);
             }
         }
         self.link_trait_declarations();
+    }
+
+    fn merge(&mut self, out: BodyOut) {
+        for (caller, f, span) in out.calls {
+            self.edge_to(caller, f, span);
+        }
+        for f in out.refs {
+            if let Some(id) = self.enlist(f, false) {
+                self.referenced.insert(id);
+            }
+        }
+        for f in out.nested {
+            self.enlist(f, false);
+        }
+        self.unresolved.extend(out.unresolved);
+        for (id, why) in out.failed {
+            let span = self.span_of_fn(id);
+            self.unresolved.push(Unresolved {
+                span,
+                caller: id,
+                call: String::new(),
+                reason: format!("rust-analyzer failed on this function's body: {why}"),
+            });
+        }
+        self.bodies += out.bodies;
+        self.call_sites.0 += out.call_sites.0;
+        self.call_sites.1 += out.call_sites.1;
     }
 
     fn span_of_fn(&self, id: usize) -> SrcSpan {
@@ -294,353 +425,6 @@ impl<'a> Walker<'a> {
                 },
                 |f| f.name_span,
             )
-    }
-
-    fn walk_function(&mut self, id: usize, f: hir::Function) {
-        let Some(src) = self.sema.source(f) else {
-            return;
-        };
-        let Some(body) = src.value.body() else {
-            return;
-        };
-        self.bodies += 1;
-        self.walk(id, body.syntax(), 0);
-    }
-
-    fn walk(&mut self, caller: usize, node: &SyntaxNode, depth: u32) {
-        let mut preorder = node.preorder();
-        while let Some(event) = preorder.next() {
-            let WalkEvent::Enter(node) = event else {
-                continue;
-            };
-            if let Some(inner) = ast::Fn::cast(node.clone()) {
-                // A fn item inside a body is a function of its own.
-                if let Some(def) = self.sema.to_def(&inner) {
-                    self.enlist(def, false);
-                }
-                preorder.skip_subtree();
-            } else if let Some(call) = ast::CallExpr::cast(node.clone()) {
-                self.call(caller, &call);
-            } else if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
-                self.method_call(caller, &call);
-            } else if let Some(path) = ast::PathExpr::cast(node.clone()) {
-                self.function_value(caller, &path);
-            } else if let Some(mac) = ast::MacroCall::cast(node.clone()) {
-                self.macro_call(caller, &mac, depth);
-                preorder.skip_subtree();
-            }
-        }
-    }
-
-    fn span(&self, node: &SyntaxNode) -> Option<SrcSpan> {
-        let range = self.sema.original_range(node);
-        let file = range.file_id.file_id(self.db);
-        Some(self.lines.get(&file)?.span(range.range))
-    }
-
-    fn call(&mut self, caller: usize, call: &ast::CallExpr) {
-        let Some(callee) = call.expr() else {
-            return;
-        };
-        let mut target = None;
-        if let ast::Expr::PathExpr(path) = &callee
-            && let Some(path) = path.path()
-        {
-            match self.sema.resolve_path(&path) {
-                Some(PathResolution::Def(ModuleDef::Function(f))) => target = Some(Some(f)),
-                Some(PathResolution::Def(_)) => target = Some(None),
-                _ => {}
-            }
-        }
-        if target.is_none() {
-            target = self
-                .sema
-                .resolve_expr_as_callable(&callee)
-                .map(|c| match c.kind() {
-                    CallableKind::Function(f) => Some(f),
-                    _ => None,
-                });
-        }
-        let Some(span) = self.span(callee.syntax()) else {
-            return;
-        };
-        match target {
-            Some(Some(f)) => self.edge_to(caller, f, span),
-            // A closure, a function pointer, a constructor: no function of ours runs.
-            Some(None) => {}
-            None => {
-                let reason = self.unresolved_path_reason(&callee);
-                self.unresolved.push(Unresolved {
-                    span,
-                    caller,
-                    call: format!("{}(..)", short(&callee.syntax().text().to_string())),
-                    reason,
-                });
-            }
-        }
-    }
-
-    fn method_call(&mut self, caller: usize, call: &ast::MethodCallExpr) {
-        let at = call
-            .name_ref()
-            .map_or_else(|| call.syntax().clone(), |n| n.syntax().clone());
-        let Some(span) = self.span(&at) else {
-            return;
-        };
-        match self.sema.resolve_method_call(call) {
-            Some(f) => self.edge_to(caller, f, span),
-            None => {
-                let name = call
-                    .name_ref()
-                    .map(|n| n.text().to_string())
-                    .unwrap_or_default();
-                let reason = self.unresolved_method_reason(call, &name);
-                self.unresolved.push(Unresolved {
-                    span,
-                    caller,
-                    call: format!(".{name}(..)"),
-                    reason,
-                });
-            }
-        }
-    }
-
-    /// Why a method call did not resolve: the receiver's type, and a proc macro that may
-    /// generate the method.
-    fn unresolved_method_reason(&self, call: &ast::MethodCallExpr, name: &str) -> String {
-        let db = self.db;
-        let Some(ty) = call
-            .receiver()
-            .and_then(|r| self.sema.type_of_expr(&r))
-            .map(|t| t.original)
-        else {
-            return "the receiver's type is unknown".to_owned();
-        };
-        if ty.contains_unknown() {
-            return "the receiver's type is unknown".to_owned();
-        }
-        let shown = display_type(db, &ty);
-        let adt = ty
-            .strip_references()
-            .as_adt()
-            .or_else(|| ty.autoderef(db).filter_map(|t| t.as_adt()).next());
-        if let Some(adt) = adt
-            && let Some(derives) = proc_derives(db, adt)
-        {
-            return format!(
-                "`{shown}` has no method `{name}` the model can see; it may be generated by \
-                 {derives}, a proc macro, which is never expanded"
-            );
-        }
-        format!("`{shown}` has no method `{name}` the model can see")
-    }
-
-    fn unresolved_path_reason(&self, callee: &ast::Expr) -> String {
-        let ast::Expr::PathExpr(path) = callee else {
-            return "the callee's type is unknown".to_owned();
-        };
-        let Some(path) = path.path() else {
-            return "the callee's type is unknown".to_owned();
-        };
-        // Find the longest prefix that resolves, to say where resolution stopped.
-        let mut qualifier = path.qualifier();
-        while let Some(q) = qualifier {
-            match self.sema.resolve_path(&q) {
-                Some(PathResolution::Def(ModuleDef::Adt(adt))) => {
-                    let db = self.db;
-                    let name = path
-                        .segment()
-                        .and_then(|s| s.name_ref())
-                        .map(|n| n.text().to_string())
-                        .unwrap_or_default();
-                    let ty = adt.name(db).as_str().to_owned();
-                    return match proc_derives(db, adt) {
-                        Some(derives) => format!(
-                            "`{ty}` has no associated function `{name}` the model can see; it \
-                             may be generated by {derives}, a proc macro, which is never expanded"
-                        ),
-                        None => {
-                            format!("`{ty}` has no associated function `{name}` the model can see")
-                        }
-                    };
-                }
-                Some(_) => {
-                    return format!(
-                        "`{}` resolves, but `{}` in it does not",
-                        q.syntax().text(),
-                        path.syntax().text()
-                    );
-                }
-                None => qualifier = q.qualifier(),
-            }
-        }
-        let first = path
-            .first_segment()
-            .map(|s| s.syntax().text().to_string())
-            .unwrap_or_default();
-        format!(
-            "`{first}` does not resolve (an item generated by a proc macro, or a dependency whose \
-             source is missing: `cargo fetch`)"
-        )
-    }
-
-    /// A function named but not called: a call edge when it is handed to something that calls
-    /// it while the caller runs, a reference otherwise.
-    fn function_value(&mut self, caller: usize, path_expr: &ast::PathExpr) {
-        let parent = path_expr.syntax().parent();
-        if let Some(call) = parent.clone().and_then(ast::CallExpr::cast)
-            && call
-                .expr()
-                .is_some_and(|e| e.syntax() == path_expr.syntax())
-        {
-            return; // the callee of a call: handled there
-        }
-        let Some(path) = path_expr.path() else {
-            return;
-        };
-        let Some(PathResolution::Def(ModuleDef::Function(f))) = self.sema.resolve_path(&path)
-        else {
-            return;
-        };
-        let Some(span) = self.span(path_expr.syntax()) else {
-            return;
-        };
-        let runs_now = parent
-            .and_then(ast::ArgList::cast)
-            .is_some_and(|args| self.argument_runs_now(&args, path_expr));
-        if runs_now {
-            self.edge_to(caller, f, span);
-        } else if let Some(id) = self.enlist(f, false) {
-            self.referenced.insert(id);
-        }
-    }
-
-    /// Whether the function receiving `arg` calls it while the caller runs, from that
-    /// function's signature: a parameter whose type is generic and bounded by `Fn`, `FnMut` or
-    /// `FnOnce` (iterator adapters, `Option` and `Result` combinators, `thread::spawn`, a local
-    /// `fn each(ids, f: impl Fn(u64))`) runs it. A parameter bounded by another trait (axum's
-    /// `Handler`, actix's `Handler`) or typed as a `fn` pointer (a callback registry) keeps it
-    /// for later: a reference, not a call.
-    fn argument_runs_now(&self, args: &ast::ArgList, arg: &ast::PathExpr) -> bool {
-        let db = self.db;
-        let Some(index) = args.args().position(|a| a.syntax() == arg.syntax()) else {
-            return false;
-        };
-        let Some(owner) = args.syntax().parent() else {
-            return false;
-        };
-        let (receiver_fn, index) = if let Some(m) = ast::MethodCallExpr::cast(owner.clone()) {
-            (self.sema.resolve_method_call(&m), index)
-        } else if let Some(c) = ast::CallExpr::cast(owner) {
-            let f = c.expr().and_then(|e| match e {
-                ast::Expr::PathExpr(p) => match self.sema.resolve_path(&p.path()?) {
-                    Some(PathResolution::Def(ModuleDef::Function(f))) => Some(f),
-                    _ => None,
-                },
-                _ => None,
-            });
-            // `Type::method(receiver, f)`: the receiver is argument 0.
-            let shift = f.map_or(0, |f| usize::from(f.self_param(db).is_some()));
-            match index.checked_sub(shift) {
-                Some(i) => (f, i),
-                None => return false,
-            }
-        } else {
-            return false;
-        };
-        let Some(receiver_fn) = receiver_fn else {
-            return false;
-        };
-        let params = receiver_fn.params_without_self(db);
-        let Some(param) = params.get(index) else {
-            return false;
-        };
-        param
-            .ty()
-            .as_type_param(db)
-            .is_some_and(|tp| tp.trait_bounds(db).iter().any(|t| is_fn_trait(db, *t)))
-    }
-
-    fn macro_call(&mut self, caller: usize, mac: &ast::MacroCall, depth: u32) {
-        let db = self.db;
-        let resolved = self.sema.resolve_macro_call(mac);
-        let expandable = resolved.is_some_and(|m| !m.is_proc_macro());
-        if expandable && depth < MACRO_DEPTH {
-            if let Some(expansion) = self.sema.expand_macro_call(mac) {
-                let node = expansion.value;
-                self.walk(caller, &node, depth + 1);
-                return;
-            }
-        }
-        // A proc macro (or one that does not expand): the calls written in its arguments are
-        // still found, and path calls resolved in the scope of the call site.
-        let name = resolved.map_or_else(
-            || {
-                mac.path()
-                    .map(|p| p.syntax().text().to_string())
-                    .unwrap_or_default()
-            },
-            |m| m.name(db).as_str().to_owned(),
-        );
-        let Some(tt) = mac.token_tree() else {
-            return;
-        };
-        let text = tt.syntax().text().to_string();
-        let inner = text
-            .get(1..text.len().saturating_sub(1))
-            .unwrap_or_default();
-        let parsed = ra_ap_syntax::SourceFile::parse(
-            &format!("fn __cachelint() {{ __f({inner}); }}"),
-            ra_ap_syntax::Edition::CURRENT,
-        )
-        .tree();
-        let Some(scope) = self.sema.scope(mac.syntax()) else {
-            return;
-        };
-        let Some(span) = self.span(mac.syntax()) else {
-            return;
-        };
-        for node in parsed.syntax().descendants() {
-            if let Some(call) = ast::CallExpr::cast(node.clone()) {
-                let Some(ast::Expr::PathExpr(p)) = call.expr() else {
-                    continue;
-                };
-                let Some(path) = p.path() else { continue };
-                let text = path.syntax().text().to_string();
-                if text == "__f" {
-                    continue;
-                }
-                match scope.speculative_resolve(&path) {
-                    Some(PathResolution::Def(ModuleDef::Function(f))) => {
-                        self.edge_to(caller, f, span)
-                    }
-                    Some(_) => {}
-                    None => self.unresolved.push(Unresolved {
-                        span,
-                        caller,
-                        call: format!("{}(..)", short(&text)),
-                        reason: format!(
-                            "written inside `{name}!`, a proc macro that is never expanded; \
-                             the path does not resolve at its call site"
-                        ),
-                    }),
-                }
-            } else if let Some(call) = ast::MethodCallExpr::cast(node) {
-                let method = call
-                    .name_ref()
-                    .map(|n| n.text().to_string())
-                    .unwrap_or_default();
-                self.unresolved.push(Unresolved {
-                    span,
-                    caller,
-                    call: format!(".{method}(..)"),
-                    reason: format!(
-                        "written inside `{name}!`, a proc macro that is never expanded: the \
-                         receiver's type is unknown"
-                    ),
-                });
-            }
-        }
     }
 
     /// An edge from `caller` to `f`; a trait method's declaration fans out to every
@@ -740,6 +524,7 @@ impl<'a> Walker<'a> {
             unresolved,
             consts,
             bodies: self.bodies,
+            call_sites: self.call_sites,
         }
     }
 }
@@ -749,64 +534,6 @@ fn assoc_fns(items: Vec<AssocItem>) -> impl Iterator<Item = hir::Function> {
         AssocItem::Function(f) => Some(f),
         _ => None,
     })
-}
-
-/// `Fn`, `FnMut`, `FnOnce` and their async forms, from the standard library.
-fn is_fn_trait(db: &RootDatabase, t: hir::Trait) -> bool {
-    let name = t.name(db);
-    matches!(
-        name.as_str(),
-        "Fn" | "FnMut" | "FnOnce" | "AsyncFn" | "AsyncFnMut" | "AsyncFnOnce"
-    ) && t.module(db).krate(db).origin(db).is_lang()
-}
-
-/// The derive proc macros on a type (`#[derive(Builder)]`), standard ones left out: they may
-/// generate methods the model cannot see.
-fn proc_derives(db: &RootDatabase, adt: hir::Adt) -> Option<String> {
-    const STANDARD: &[&str] = &[
-        "Debug",
-        "Clone",
-        "Copy",
-        "PartialEq",
-        "Eq",
-        "PartialOrd",
-        "Ord",
-        "Hash",
-        "Default",
-    ];
-    let source = match adt {
-        hir::Adt::Struct(s) => s.source(db).map(|s| s.value.syntax().clone()),
-        hir::Adt::Enum(e) => e.source(db).map(|s| s.value.syntax().clone()),
-        hir::Adt::Union(u) => u.source(db).map(|s| s.value.syntax().clone()),
-    }?;
-    let mut names = Vec::new();
-    for attr in source.children().filter_map(ast::Attr::cast) {
-        let Some(ast::Meta::TokenTreeMeta(meta)) = attr.meta() else {
-            continue;
-        };
-        if meta.path().is_none_or(|p| p.syntax().text() != "derive") {
-            continue;
-        }
-        let Some(tt) = meta.token_tree() else {
-            continue;
-        };
-        let text = tt.syntax().text().to_string();
-        for item in text.trim_matches(|c| c == '(' || c == ')').split(',') {
-            let item = item.trim();
-            let last = item.rsplit("::").next().unwrap_or(item);
-            if !item.is_empty() && !STANDARD.contains(&last) {
-                names.push(format!("`#[derive({item})]`"));
-            }
-        }
-    }
-    (!names.is_empty()).then(|| names.join(", "))
-}
-
-fn display_type(db: &RootDatabase, ty: &hir::Type<'_>) -> String {
-    let Some(krate) = hir::Crate::all(db).first().copied() else {
-        return "?".to_owned();
-    };
-    ty.display(db, krate.to_display_target(db)).to_string()
 }
 
 /// The module path of a module, crate name first.
@@ -824,14 +551,4 @@ fn module_path(db: &RootDatabase, module: hir::Module) -> Vec<String> {
             .filter_map(|m| m.name(db).map(|n| n.as_str().to_owned())),
     );
     path
-}
-
-/// A call's text on one line, at most 60 chars.
-fn short(text: &str) -> String {
-    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > 60 {
-        format!("{}…", one.chars().take(60).collect::<String>())
-    } else {
-        one
-    }
 }

@@ -7,7 +7,9 @@ use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
 use cargo_metadata::{Message, MetadataCommand};
 use serde_json::Value;
 
-use super::{SERVICE_MANIFEST, code, package_root, ran, run, slice, stderr, stdout};
+use super::{
+    SERVICE_MANIFEST, code, fixtures_workspace, package_root, ran, run, slice, stderr, stdout,
+};
 
 /// What rust-analyzer runs: `cargo cachelint` + scope + `--message-format` + manifest +
 /// `--keep-going` + its cargo options + the user's extra arguments.
@@ -212,9 +214,10 @@ impl LevelStr for Diagnostic {
 
 #[test]
 fn each_message_names_the_package_that_holds_its_file() {
-    let manifest = "fixtures/Cargo.toml";
+    let workspace = fixtures_workspace().join("Cargo.toml");
+    let manifest = workspace.to_str().expect("a UTF-8 path");
     let metadata = MetadataCommand::new()
-        .manifest_path(package_root().join(manifest))
+        .manifest_path(manifest)
         .no_deps()
         .exec()
         .expect("cargo metadata");
@@ -262,6 +265,7 @@ fn each_message_names_the_package_that_holds_its_file() {
 
     // Checking one package, as rust-analyzer does with `check.workspace = false`.
     let package = owner("uncovered_read_fires/src/lib.rs");
+    assert!(seen.contains("uncovered_read_fires"), "{seen:?}");
     let one = ran(&run(&[
         "-p",
         &package.id.repr,
