@@ -29,6 +29,9 @@ pub struct Target {
     pub exclude: Vec<String>,
     /// `--config-file`.
     pub config_file: Option<PathBuf>,
+    /// `--features`, `--all-features`, `--no-default-features`: the `cfg` the semantic engine
+    /// analyzes (cargo's default features without them).
+    pub features: semantic::Features,
 }
 
 /// Settings of one run beyond what to analyze.
@@ -361,7 +364,8 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     timer.lap("discover");
     let (texts, facts, relevant) = read_all(&ws.discovery, ws.config.separator, options.all_files);
     timer.lap("read+extract");
-    let (semantic, engine) = resolve_calls(&ws, &facts, &texts, relevant.as_ref());
+    let (semantic, engine) =
+        resolve_calls(&ws, &target.features, &facts, &texts, relevant.as_ref());
     timer.lap("semantic");
     let model = Model::build(facts, ws.config.separator, semantic);
     timer.lap("model");
@@ -428,6 +432,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
 /// annotation.
 fn resolve_calls(
     ws: &Workspace,
+    features: &semantic::Features,
     facts: &[FileFacts],
     texts: &[FileText],
     relevant: Option<&prefilter::Words>,
@@ -457,13 +462,15 @@ fn resolve_calls(
         Err(why) => return (None, Engine::Fallback(why.message())),
     };
     let files: Vec<PathBuf> = ws.discovery.files.iter().map(|f| f.path.clone()).collect();
-    match semantic::resolve(
+    let request = semantic::Request {
         manifest,
-        tree_state(&ws.discovery),
-        &files,
-        &functions,
-        &walk,
-    ) {
+        state: tree_state(&ws.discovery),
+        features,
+        files: &files,
+        functions: &functions,
+        walk: &walk,
+    };
+    match semantic::resolve(&request) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),
         Err(why) => (None, Engine::Fallback(why.message())),
     }

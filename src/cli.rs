@@ -103,7 +103,8 @@ pub struct CheckArgs {
 
 /// Flags cargo and rust-analyzer pass to a check command (rust-analyzer adds `--bin`,
 /// `--example`, `--test` or `--bench NAME` when it checks one target); accepted, and
-/// meaningless here: every target's sources are analyzed.
+/// meaningless here (every target's sources are analyzed), except the feature flags, which
+/// choose the `cfg` the semantic engine analyzes.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CargoCompat {
     #[arg(long, hide = true)]
@@ -130,11 +131,15 @@ pub struct CargoCompat {
     pub bench: Vec<String>,
     #[arg(long, hide = true, value_name = "TRIPLE")]
     pub target: Vec<String>,
-    #[arg(short = 'F', long, hide = true, value_name = "FEATURES")]
+    /// Features to activate, as cargo takes them (comma- or space-separated): the semantic
+    /// engine analyzes the code compiled with them (`#[cfg(feature = ..)]`).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
     pub features: Vec<String>,
-    #[arg(long, hide = true)]
+    /// Activate every feature of the analyzed packages.
+    #[arg(long)]
     pub all_features: bool,
-    #[arg(long, hide = true)]
+    /// Do not activate the `default` feature.
+    #[arg(long)]
     pub no_default_features: bool,
     #[arg(long, hide = true, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,

@@ -68,6 +68,7 @@ fn target(args: &TargetArgs) -> Target {
         workspace: args.workspace,
         exclude: args.exclude.clone(),
         config_file: args.config_file.clone(),
+        features: Default::default(),
     }
 }
 
@@ -114,7 +115,12 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
         levels: level_flags(matches),
         all_files: args.target.all_files,
     };
-    let target = target(&args.target);
+    let mut target = target(&args.target);
+    target.features = cachelint_analyzer::semantic::Features {
+        list: args.cargo.features.clone(),
+        all: args.cargo.all_features,
+        no_default: args.cargo.no_default_features,
+    };
     let (mut analysis, model, workspace) =
         analyze::analyze(&target, &options).map_err(|e| e.to_string())?;
     let format = args.message_format.unwrap_or(Format::Human);

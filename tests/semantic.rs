@@ -317,3 +317,43 @@ fn packages_select_what_is_reported_never_what_is_analyzed() {
     let path = run(tmp.path(), &["reader/src"]);
     assert!(!path.contains("error["), "{path}");
 }
+
+/// The engine analyzes the code cargo compiles with the selected features: an invalidation
+/// behind a feature counts only with it, and the finding without it says why.
+#[test]
+fn features_choose_the_analyzed_cfg() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = tmp.path().join("svc");
+    write(
+        &svc.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [features]\nredis-store = []\n\n[workspace]\n",
+    );
+    write(
+        &svc.join("src/lib.rs"),
+        "#[reads(\"session:<key>\")]\npub fn load(key: u64) -> u64 { key }\n\n\
+         #[cfg(feature = \"redis-store\")]\npub mod redis_store {\n    \
+         #[writes(\"session:<key>\")]\n    pub fn delete(key: u64) { let _ = key; }\n}\n",
+    );
+    let run = |args: &[&str]| {
+        let output = bin()
+            .current_dir(&svc)
+            .args(["--message-format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        (output.status.code(), text(&output).0)
+    };
+    let (code, default) = run(&[]);
+    assert_eq!(code, Some(1), "{default}");
+    assert!(
+        default.contains("uncovered_read")
+            && default.contains("not compiled in the analyzed configuration")
+            && default.contains("--features"),
+        "{default}"
+    );
+    for flags in [&["--features", "redis-store"][..], &["--all-features"][..]] {
+        let (code, out) = run(flags);
+        assert_eq!(code, Some(0), "{flags:?}: {out}");
+    }
+}

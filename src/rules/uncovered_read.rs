@@ -3,6 +3,7 @@
 use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::KeySite;
+use crate::semantic::Role;
 
 /// The rule's descriptor.
 pub const RULE: RuleInfo = RuleInfo {
@@ -21,10 +22,22 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, never_run: &[&KeySi
     let mut notes = Vec::new();
     for write in never_run {
         let writer = model.display_name(write.function);
-        related.push(cx.label(
-            write.span,
-            format!("`{writer}` would invalidate it, but `{writer}` never runs"),
-        ));
+        let why = match model.roles.get(write.function) {
+            Some(Role::Unloaded) => format!(
+                "`{writer}` would invalidate it, but it is not compiled in the analyzed \
+                 configuration (a `#[cfg]`: a disabled feature, or test-only code)"
+            ),
+            Some(Role::Test) => {
+                format!(
+                    "`{writer}` would invalidate it, but it is test code, which never runs in production"
+                )
+            }
+            Some(Role::Dead) => format!(
+                "`{writer}` would invalidate it, but `{writer}` is private and nothing calls it"
+            ),
+            _ => format!("`{writer}` would invalidate it, but `{writer}` never runs"),
+        };
+        related.push(cx.label(write.span, why));
         if let Some(sub) = model
             .subscribes
             .iter()
@@ -41,11 +54,25 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, never_run: &[&KeySi
         primary: cx.label(read.span, "no write covers this key"),
         related,
         notes,
-        help: Some(format!(
-            "invalidate it where its data changes: `#[writes(\"{}\")]` on that function; \
-             or give the read a `ttl`",
-            read.key
-        )),
+        help: Some(
+            if never_run
+                .iter()
+                .any(|w| model.roles.get(w.function) == Some(&Role::Unloaded))
+            {
+                format!(
+                    "if the invalidation is compiled only with some feature, analyze with it \
+                 (`--features …` or `--all-features`); else invalidate it where its data \
+                 changes: `#[writes(\"{}\")]` on that function, or give the read a `ttl`",
+                    read.key
+                )
+            } else {
+                format!(
+                    "invalidate it where its data changes: `#[writes(\"{}\")]` on that function; \
+                 or give the read a `ttl`",
+                    read.key
+                )
+            },
+        ),
         suggestion: None,
         identity: vec![read.key.canonical(), model.qualified_name(read.function)],
     };

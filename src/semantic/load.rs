@@ -208,8 +208,12 @@ pub struct Loaded {
 }
 
 /// Loads the workspace of `manifest` (a `Cargo.toml`) with build scripts and the proc-macro
-/// server off, `#[cfg(test)]` code left out, with `toolchain`'s `rust-src`.
-pub fn load(manifest: &Path, toolchain: &Toolchain) -> Result<Loaded, Unavailable> {
+/// server off, `#[cfg(test)]` code left out, with `toolchain`'s `rust-src` and `features`.
+pub fn load(
+    manifest: &Path,
+    toolchain: &Toolchain,
+    features: &super::Features,
+) -> Result<Loaded, Unavailable> {
     let Some(rust_src) = toolchain.rust_src() else {
         return Err(Unavailable::NoRustSrc {
             toolchain: toolchain
@@ -241,7 +245,20 @@ pub fn load(manifest: &Path, toolchain: &Toolchain) -> Result<Loaded, Unavailabl
         wrap_rustc_in_build_scripts: false,
         all_targets: true,
         set_test: false,
-        features: CargoFeatures::default(),
+        features: if features.all {
+            CargoFeatures::All
+        } else {
+            CargoFeatures::Selected {
+                features: features
+                    .list
+                    .iter()
+                    .flat_map(|f| f.split([',', ' ']))
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                no_default_features: features.no_default,
+            }
+        },
         extra_env: extra_env.clone(),
         ..CargoConfig::default()
     };

@@ -78,32 +78,60 @@ struct Engine {
     loaded: load::Loaded,
 }
 
+/// The cargo features the engine analyzes the workspace with (`cfg(feature = ..)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Features {
+    /// Features to activate (`--features`; comma- or space-separated lists are split).
+    pub list: Vec<String>,
+    /// `--all-features`.
+    pub all: bool,
+    /// `--no-default-features`.
+    pub no_default: bool,
+}
+
+/// What to resolve.
+pub struct Request<'a> {
+    /// A `Cargo.toml` of the workspace to load.
+    pub manifest: &'a Path,
+    /// A fingerprint of the analyzed files (sizes, modification times): a changed tree is
+    /// loaded anew.
+    pub state: u64,
+    pub features: &'a Features,
+    /// Absolute paths, indexed by the facts' file ids.
+    pub files: &'a [PathBuf],
+    pub functions: &'a [&'a FnFact],
+    /// Whether each function's body can matter (walked) or not.
+    pub walk: &'a [bool],
+}
+
 /// One slot per workspace (manifest and state of its files): loaded once per process, shared
 /// by every run on it (the test suites analyze the same fixture workspace many times).
 type Slot = Arc<Mutex<Option<Result<Engine, Unavailable>>>>;
 
-static ENGINES: Mutex<BTreeMap<(PathBuf, u64), Slot>> = Mutex::new(BTreeMap::new());
+static ENGINES: Mutex<BTreeMap<(PathBuf, u64, Features), Slot>> = Mutex::new(BTreeMap::new());
 
-/// Resolves the calls of `functions`, read from `files` (absolute paths, indexed by the facts'
-/// file ids; `walk[i]` says whether function `i`'s body can matter), with the semantic model of the cargo workspace that `manifest` (a `Cargo.toml`)
-/// belongs to, loaded with the toolchain cachelint runs under. `state` fingerprints the
-/// analyzed files (sizes, modification times): a changed tree is loaded anew.
+/// Resolves the calls of the request's functions with the semantic model of the cargo
+/// workspace its manifest belongs to, loaded with the toolchain cachelint runs under and the
+/// request's features.
 ///
 /// # Errors
 /// [`Unavailable`] when the toolchain has no `rust-src`, `cargo metadata` fails, or the
 /// dependencies' sources are missing: the caller falls back to syntactic resolution.
-pub fn resolve(
-    manifest: &Path,
-    state: u64,
-    files: &[PathBuf],
-    functions: &[&FnFact],
-    walk: &[bool],
-) -> Result<Resolution, Unavailable> {
+pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
+    let Request {
+        manifest,
+        state,
+        features,
+        files,
+        functions,
+        walk,
+    } = *request;
     let toolchain = current_toolchain()?;
     let manifest = toolchain.workspace_manifest(manifest);
     let key = (
         std::fs::canonicalize(&manifest).unwrap_or_else(|_| manifest.clone()),
         state,
+        features.clone(),
     );
     let slot: Slot = {
         let mut engines = ENGINES
@@ -116,7 +144,7 @@ pub fn resolve(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let engine = slot.get_or_insert_with(|| {
-            let loaded = quiet_panics(|| load::load(&manifest, &toolchain))
+            let loaded = quiet_panics(|| load::load(&manifest, &toolchain, features))
                 .unwrap_or_else(|why| Err(Unavailable::Load(why)))?;
             Ok(Engine { loaded })
         });
