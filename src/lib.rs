@@ -22,6 +22,7 @@ pub mod report;
 pub mod rules;
 pub mod semantic;
 pub mod syntactic;
+pub mod workspace;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
