@@ -98,9 +98,9 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
 /// Resolves calls with the semantic engine when there is annotated code to check: `None`
 /// (and why) when it cannot load, and resolution falls back to the syntax.
 ///
-/// Only bodies that can matter are walked: those of annotated functions and of functions whose
-/// body names something that leads to annotated code (`relevant`); the rest can reach no
-/// annotation.
+/// Only bodies that can matter are walked: those that name something leading to annotated code
+/// (`relevant`), annotated or not; the rest can reach no annotation (an annotated function's
+/// own annotations count whether its body is walked or not).
 fn resolve_calls(
     ws: &Workspace,
     features: &semantic::Features,
@@ -112,9 +112,6 @@ fn resolve_calls(
     let walk: Vec<bool> = functions
         .iter()
         .map(|f| {
-            if !f.annotations.is_empty() {
-                return true;
-            }
             let (Some(body), Some(words)) = (&f.body, relevant) else {
                 return false;
             };
@@ -133,6 +130,7 @@ fn resolve_calls(
         Err(why) => return (None, Engine::Fallback(why.message())),
     };
     let files: Vec<PathBuf> = ws.discovery.files.iter().map(|f| f.path.clone()).collect();
+    let mentions = |text: &str| relevant.is_none_or(|words| words.found_in(text.as_bytes()));
     let request = semantic::Request {
         manifest,
         state: tree_state(&ws.discovery),
@@ -140,6 +138,7 @@ fn resolve_calls(
         files: &files,
         functions: &functions,
         walk: &walk,
+        mentions: Some(&mentions),
     };
     match semantic::resolve(&request) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),

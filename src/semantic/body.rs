@@ -2,8 +2,8 @@
 //! macro call in it, resolved. Bodies are walked on several threads, each with its own
 //! database handle; what a body yields is merged by the walker (`walk.rs`).
 
-use super::Unresolved;
 use super::walk::Lines;
+use super::{Mentions, Unresolved};
 use crate::facts::SrcSpan;
 use ra_ap_hir::{
     self as hir, CallableKind, HasSource, HirDisplay, ModuleDef, PathResolution, Semantics,
@@ -37,17 +37,29 @@ pub(super) struct BodyWalker<'a> {
     db: &'a RootDatabase,
     sema: Semantics<'a, RootDatabase>,
     lines: &'a HashMap<VfsFileId, Lines>,
+    mentions: Mentions<'a>,
     pub(super) out: BodyOut,
 }
 
 impl<'a> BodyWalker<'a> {
-    pub(super) fn new(db: &'a RootDatabase, lines: &'a HashMap<VfsFileId, Lines>) -> Self {
+    pub(super) fn new(
+        db: &'a RootDatabase,
+        lines: &'a HashMap<VfsFileId, Lines>,
+        mentions: Mentions<'a>,
+    ) -> Self {
         BodyWalker {
             db,
             sema: Semantics::new(db),
             lines,
+            mentions,
             out: BodyOut::default(),
         }
+    }
+
+    /// Whether a call or reference named `name` can lead to annotated code: only those are
+    /// resolved (resolution is most of a body's cost).
+    fn can_matter(&self, name: &str) -> bool {
+        self.mentions.is_none_or(|m| m(name))
     }
 
     fn edge_to(&mut self, caller: usize, f: hir::Function, span: SrcSpan) {
@@ -100,6 +112,15 @@ impl<'a> BodyWalker<'a> {
         let Some(callee) = call.expr() else {
             return;
         };
+        if let ast::Expr::PathExpr(path) = &callee
+            && let Some(name) = path
+                .path()
+                .and_then(|p| p.segment())
+                .and_then(|s| s.name_ref())
+            && !self.can_matter(&name.text())
+        {
+            return;
+        }
         let mut target = None;
         if let ast::Expr::PathExpr(path) = &callee
             && let Some(path) = path.path()
@@ -141,6 +162,11 @@ impl<'a> BodyWalker<'a> {
     }
 
     fn method_call(&mut self, caller: usize, call: &ast::MethodCallExpr) {
+        if let Some(name) = call.name_ref()
+            && !self.can_matter(&name.text())
+        {
+            return;
+        }
         let at = call
             .name_ref()
             .map_or_else(|| call.syntax().clone(), |n| n.syntax().clone());
@@ -261,6 +287,11 @@ impl<'a> BodyWalker<'a> {
         let Some(path) = path_expr.path() else {
             return;
         };
+        if let Some(name) = path.segment().and_then(|s| s.name_ref())
+            && !self.can_matter(&name.text())
+        {
+            return;
+        }
         let Some(PathResolution::Def(ModuleDef::Function(f))) = self.sema.resolve_path(&path)
         else {
             return;
@@ -327,6 +358,17 @@ impl<'a> BodyWalker<'a> {
     fn macro_call(&mut self, caller: usize, mac: &ast::MacroCall, depth: u32) {
         let db = self.db;
         let resolved = self.sema.resolve_macro_call(mac);
+        // A macro of another crate (`format!`, `vec!`, `sqlx::query!`) runs only what its
+        // arguments say: nothing that matters unless they name something that does. One of
+        // the workspace may call annotated code from its own body.
+        let local = resolved.is_some_and(|m| m.module(db).krate(db).origin(db).is_local());
+        let arguments = mac
+            .token_tree()
+            .map(|tt| tt.syntax().text().to_string())
+            .unwrap_or_default();
+        if !local && !self.mentions.is_none_or(|m| m(&arguments)) {
+            return;
+        }
         let expandable = resolved.is_some_and(|m| !m.is_proc_macro());
         if expandable
             && depth < MACRO_DEPTH

@@ -102,7 +102,14 @@ pub struct Request<'a> {
     pub functions: &'a [&'a FnFact],
     /// Whether each function's body can matter (walked) or not.
     pub walk: &'a [bool],
+    /// Whether a text names something that leads to annotated code (a whole word); `None`
+    /// when every name may. Calls, references and foreign macros that name nothing of the
+    /// kind are not resolved.
+    pub mentions: Mentions<'a>,
 }
+
+/// See [`Request::mentions`].
+pub type Mentions<'a> = Option<&'a (dyn Fn(&str) -> bool + Sync)>;
 
 /// One slot per workspace (manifest and state of its files): loaded once per process, shared
 /// by every run on it (the test suites analyze the same fixture workspace many times).
@@ -125,6 +132,7 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
         files,
         functions,
         walk,
+        mentions,
     } = *request;
     let toolchain = current_toolchain()?;
     let manifest = toolchain.workspace_manifest(manifest);
@@ -149,10 +157,14 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
             Ok(Engine { loaded })
         });
         match engine {
-            Ok(engine) => Ok(quiet_panics(|| {
-                walk::resolve(&engine.loaded, &engine.loaded.db, files, functions, walk)
-            })
-            .unwrap_or_else(|why| failed(functions.len(), why))),
+            Ok(engine) => {
+                Ok(
+                    quiet_panics(|| {
+                        walk::resolve(&engine.loaded, files, functions, walk, mentions)
+                    })
+                    .unwrap_or_else(|why| failed(functions.len(), why)),
+                )
+            }
             Err(why) => Err(why.clone()),
         }
     })

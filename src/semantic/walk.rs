@@ -3,7 +3,7 @@
 
 use super::body::{BodyOut, BodyWalker};
 use super::load::Loaded;
-use super::{Edge, Resolution, Role, Unresolved, consts, quiet_panics};
+use super::{Edge, Mentions, Resolution, Role, Unresolved, consts, quiet_panics};
 use crate::facts::{FnFact, Owner, Pos, SrcSpan, TypeRef};
 use ra_ap_hir::{
     self as hir, AsAssocItem, AssocItem, AssocItemContainer, HasVisibility, ModuleDef, Semantics,
@@ -18,16 +18,17 @@ use std::path::PathBuf;
 
 pub(super) fn resolve(
     loaded: &Loaded,
-    db: &RootDatabase,
     files: &[PathBuf],
     functions: &[&FnFact],
     walk: &[bool],
+    mentions: Mentions<'_>,
 ) -> Resolution {
+    let db = &loaded.db;
     hir::attach_db(db, || {
         let timer = super::load::Timer::start();
         warm_def_maps(db, loaded);
         timer.lap("dependencies");
-        let mut walker = Walker::new(loaded, db, files, functions, walk);
+        let mut walker = Walker::new(loaded, db, files, functions, walk, mentions);
         walker.collect();
         timer.lap("def maps");
         walker.walk_all();
@@ -43,10 +44,11 @@ pub(super) fn resolve(
 fn walk_chunk(
     db: &RootDatabase,
     lines: &HashMap<VfsFileId, Lines>,
+    mentions: Mentions<'_>,
     chunk: Vec<(usize, hir::Function)>,
 ) -> BodyOut {
     hir::attach_db(db, || {
-        let mut walker = BodyWalker::new(db, lines);
+        let mut walker = BodyWalker::new(db, lines, mentions);
         for (id, f) in chunk {
             if let Err(why) = quiet_panics(|| walker.walk_function(id, f)) {
                 walker.out.failed.push((id, why));
@@ -153,6 +155,7 @@ struct Walker<'a> {
     functions: &'a [&'a FnFact],
     /// Whether each given function's body can matter.
     walk: &'a [bool],
+    mentions: Mentions<'a>,
     /// Analyzed files by rust-analyzer's id.
     lines: HashMap<VfsFileId, Lines>,
     /// Given functions by (file, name position).
@@ -182,6 +185,7 @@ impl<'a> Walker<'a> {
         files: &[PathBuf],
         functions: &'a [&'a FnFact],
         walk: &'a [bool],
+        mentions: Mentions<'a>,
     ) -> Walker<'a> {
         let mut lines = HashMap::new();
         for (ours, path) in files.iter().enumerate() {
@@ -211,6 +215,7 @@ impl<'a> Walker<'a> {
             sema: Semantics::new(db),
             functions,
             walk,
+            mentions,
             lines,
             by_position,
             ids: HashMap::new(),
@@ -362,6 +367,7 @@ impl<'a> Walker<'a> {
                 .map(|t| batch.iter().copied().skip(t).step_by(threads).collect())
                 .collect();
             let lines = &self.lines;
+            let mentions = self.mentions;
             let outs: Vec<BodyOut> = std::thread::scope(|scope| {
                 let handles: Vec<_> = chunks
                     .into_iter()
@@ -370,7 +376,7 @@ impl<'a> Walker<'a> {
                         let db = self.db.clone();
                         std::thread::Builder::new()
                             .stack_size(super::STACK_SIZE)
-                            .spawn_scoped(scope, move || walk_chunk(&db, lines, chunk))
+                            .spawn_scoped(scope, move || walk_chunk(&db, lines, mentions, chunk))
                     })
                     .collect();
                 handles
