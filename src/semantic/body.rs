@@ -117,7 +117,7 @@ impl<'a> BodyWalker<'a> {
                 .path()
                 .and_then(|p| p.segment())
                 .and_then(|s| s.name_ref())
-            && !self.can_matter(&name.text())
+            && !self.can_matter(name.text())
         {
             return;
         }
@@ -163,7 +163,7 @@ impl<'a> BodyWalker<'a> {
 
     fn method_call(&mut self, caller: usize, call: &ast::MethodCallExpr) {
         if let Some(name) = call.name_ref()
-            && !self.can_matter(&name.text())
+            && !self.can_matter(name.text())
         {
             return;
         }
@@ -288,7 +288,7 @@ impl<'a> BodyWalker<'a> {
             return;
         };
         if let Some(name) = path.segment().and_then(|s| s.name_ref())
-            && !self.can_matter(&name.text())
+            && !self.can_matter(name.text())
         {
             return;
         }
