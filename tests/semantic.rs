@@ -341,7 +341,8 @@ fn features_choose_the_analyzed_cfg() {
         &svc.join("src/lib.rs"),
         "#[reads(\"session:<key>\")]\npub fn load(key: u64) -> u64 { key }\n\n\
          #[cfg(feature = \"redis-store\")]\npub mod redis_store {\n    \
-         #[writes(\"session:<key>\")]\n    pub fn delete(key: u64) { let _ = key; }\n}\n",
+         #[writes(\"session:<key>\")]\n    pub fn delete(key: u64) { let _ = key; }\n}\n\n\
+         pub fn logout(key: u64) {\n    #[cfg(feature = \"redis-store\")]\n    redis_store::delete(key);\n}\n",
     );
     let run = |args: &[&str]| {
         let output = bin()
@@ -364,4 +365,11 @@ fn features_choose_the_analyzed_cfg() {
         let (code, out) = run(flags);
         assert_eq!(code, Some(0), "{flags:?}: {out}");
     }
+    // `-v` says why the call in the switched-off statement is not followed.
+    let output = bin().current_dir(&svc).arg("-v").output().unwrap();
+    let (_, stderr) = text(&output);
+    assert!(
+        stderr.contains("`redis_store::delete(..)` is not resolved: it is under `#[cfg(feature = \"redis-store\")]`"),
+        "{stderr}"
+    );
 }

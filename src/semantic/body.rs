@@ -150,7 +150,8 @@ impl<'a> BodyWalker<'a> {
             // A closure, a function pointer, a constructor: no function of ours runs.
             Some(None) => {}
             None => {
-                let reason = self.unresolved_path_reason(&callee);
+                let reason = cfg_reason(call.syntax())
+                    .unwrap_or_else(|| self.unresolved_path_reason(&callee));
                 self.out.unresolved.push(Unresolved {
                     span,
                     caller,
@@ -183,7 +184,8 @@ impl<'a> BodyWalker<'a> {
                     .name_ref()
                     .map(|n| n.text().to_string())
                     .unwrap_or_default();
-                let reason = self.unresolved_method_reason(call, &name);
+                let reason = cfg_reason(call.syntax())
+                    .unwrap_or_else(|| self.unresolved_method_reason(call, &name));
                 self.out.unresolved.push(Unresolved {
                     span,
                     caller,
@@ -506,6 +508,32 @@ fn display_type(db: &RootDatabase, ty: &hir::Type<'_>) -> String {
         return "?".to_owned();
     };
     ty.display(db, krate.to_display_target(db)).to_string()
+}
+
+/// When `node` lies under a `#[cfg(..)]` (a match arm, a statement, an item), the model most
+/// likely left it out as not compiled in the analyzed configuration: say that, not "type
+/// unknown".
+fn cfg_reason(node: &SyntaxNode) -> Option<String> {
+    node.ancestors().find_map(|ancestor| {
+        ancestor
+            .children()
+            .filter_map(ast::Attr::cast)
+            .find_map(|attr| match attr.meta()? {
+                ast::Meta::CfgMeta(meta) => Some(meta.syntax().text().to_string()),
+                ast::Meta::TokenTreeMeta(meta)
+                    if meta.path().is_some_and(|p| p.syntax().text() == "cfg") =>
+                {
+                    Some(meta.syntax().text().to_string())
+                }
+                _ => None,
+            })
+            .map(|cfg| {
+                format!(
+                    "it is under `#[{cfg}]`, not compiled in the analyzed configuration (try \
+                     `--features` or `--all-features`)"
+                )
+            })
+    })
 }
 
 /// A call's text on one line, at most 60 chars.
