@@ -109,6 +109,14 @@ fn resolve_calls(
     relevant: Option<&prefilter::Words>,
 ) -> (Option<semantic::Resolution>, Engine) {
     let functions: Vec<&FnFact> = facts.iter().flat_map(|f| &f.functions).collect();
+    if !functions.iter().any(|f| !f.annotations.is_empty()) {
+        // Nothing annotated: no call can matter, and the model is not worth loading.
+        return (None, Engine::Syntactic);
+    }
+    let manifest = match &ws.manifest {
+        Ok(manifest) => manifest,
+        Err(why) => return (None, Engine::Fallback(why.message())),
+    };
     let walk: Vec<bool> = functions
         .iter()
         .map(|f| {
@@ -121,14 +129,6 @@ fn resolve_calls(
                 .is_none_or(|text| words.found_in(text))
         })
         .collect();
-    if !functions.iter().any(|f| !f.annotations.is_empty()) {
-        // Nothing annotated: no call can matter, and the model is not worth loading.
-        return (None, Engine::Syntactic);
-    }
-    let manifest = match &ws.manifest {
-        Ok(manifest) => manifest,
-        Err(why) => return (None, Engine::Fallback(why.message())),
-    };
     let files: Vec<PathBuf> = ws.discovery.files.iter().map(|f| f.path.clone()).collect();
     let mentions = |text: &str| relevant.is_none_or(|words| words.found_in(text.as_bytes()));
     let request = semantic::Request {

@@ -141,7 +141,7 @@ impl Model {
         let mut ambiguous = Vec::new();
         let mut edges: Vec<(FnId, FnId, SrcSpan)> = Vec::new();
         let mut resolution_stats = (0, 0, 0);
-        let (roles, unresolved, const_values) = match semantic {
+        let (mut roles, unresolved, const_values) = match semantic {
             Some(resolution) => {
                 resolution_stats = (
                     resolution.bodies,
@@ -191,7 +191,6 @@ impl Model {
                 )
             }
         };
-        let mut roles = roles;
         roles.resize(functions.len(), Role::Unloaded);
         let mut graph = DiGraph::with_capacity(functions.len(), edges.len());
         for id in 0..functions.len() {
@@ -201,12 +200,12 @@ impl Model {
             graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), Step::Call(span));
         }
         let mut sites = Sites::default();
+        let constants = Constants {
+            values: &const_values,
+            resolver: &resolver,
+        };
         for (id, function) in functions.iter().enumerate() {
             for annotation in &function.annotations {
-                let constants = Constants {
-                    values: &const_values,
-                    resolver: &resolver,
-                };
                 sites.add(id, function, annotation, &constants, sep, &mut problems);
             }
         }

@@ -373,3 +373,66 @@ fn features_choose_the_analyzed_cfg() {
         "{stderr}"
     );
 }
+
+/// The `stale_dependent` help names a helper to call only when it invalidates exactly the
+/// dependent key; a wildcard purge that merely covers it is never prescribed.
+#[test]
+fn stale_dependent_help_never_prescribes_a_wildcard_purge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = tmp.path().join("svc");
+    write(
+        &svc.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    );
+    write(
+        &svc.join("src/lib.rs"),
+        &format!(
+            "{SERVICE}\n#[writes(\"user:<id>:*\", allow(broad_invalidation))]\n\
+             pub fn purge_user(id: u64) {{ let _ = id; }}\n"
+        ),
+    );
+    let output = bin()
+        .current_dir(&svc)
+        .args(["--message-format", "json"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    let help = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["message"]["code"]["code"] == "cachelint::stale_dependent")
+        .flat_map(|m| {
+            m["message"]["children"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .find(|child| child["level"] == "help")
+        .and_then(|child| child["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("a stale_dependent finding with help:\n{stdout}\n{stderr}"));
+    assert!(!help.contains("purge_user"), "{help}");
+    assert!(help.contains("in `update_profile` too"), "{help}");
+}
+
+/// A package cargo cannot read (a path dependency that does not exist): the run falls back and
+/// the warning quotes why, instead of claiming the files are outside any package.
+#[test]
+fn an_unreadable_package_falls_back_with_cargos_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = tmp.path().join("svc");
+    write(
+        &svc.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nnowhere = { path = \"../nowhere\" }\n\n[workspace]\n",
+    );
+    write(&svc.join("src/lib.rs"), SERVICE);
+    let output = bin().current_dir(tmp.path()).arg("svc").output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(
+        stderr.contains("warning: the semantic engine is unavailable: `cargo metadata` failed")
+            && stderr.contains("nowhere"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("syntactic engine"), "{stdout}");
+    assert!(stdout.contains("stale_dependent"), "{stdout}");
+}

@@ -291,23 +291,7 @@ fn explain(
 fn fix(model: &Model, entry: FnId, write: &KeySite, dependent: &KeyPattern) -> String {
     let name = model.display_name(entry);
     let dependent_text = dependent.to_string();
-    // A function that already invalidates the dependent key whole, to call from here.
-    let helper = model
-        .writes
-        .iter()
-        .filter(|w| w.key.covers(dependent) && w.function != entry)
-        .map(|w| w.function)
-        .min_by_key(|&f| {
-            (
-                model.functions[f]
-                    .annotations
-                    .iter()
-                    .map(|a| a.keys.len())
-                    .sum::<usize>(),
-                f,
-            )
-        });
-    let declared_keys = |f: FnId| -> usize {
+    let declared_writes = |f: FnId| -> usize {
         model.functions[f]
             .annotations
             .iter()
@@ -315,9 +299,18 @@ fn fix(model: &Model, entry: FnId, write: &KeySite, dependent: &KeyPattern) -> S
             .map(|a| a.keys.len())
             .sum()
     };
+    // A function that invalidates exactly the dependent key (not a wildcard purge), to call
+    // from here: the one declaring the fewest other writes.
+    let canonical = dependent.canonical();
+    let helper = model
+        .writes
+        .iter()
+        .filter(|w| w.function != entry && w.key.canonical() == canonical)
+        .map(|w| w.function)
+        .min_by_key(|&f| (declared_writes(f), f));
     match helper {
         // A helper for exactly this key: call it.
-        Some(helper) if declared_keys(helper) == 1 => format!(
+        Some(helper) if declared_writes(helper) == 1 => format!(
             "invalidate `{dependent_text}` on this path too: call `{}` from `{name}`",
             model.display_name(helper)
         ),

@@ -95,7 +95,7 @@ impl Toolchain {
         };
         let mut command = Command::new(rustc_program());
         command.args(["--print", "sysroot"]).current_dir(&neutral);
-        scrub(&mut command, name.as_deref(), None);
+        scrub(&mut command, name.as_deref());
         let output = command
             .output()
             .map_err(|e| Unavailable::NoToolchain(e.to_string()))?;
@@ -117,9 +117,7 @@ impl Toolchain {
             .arg("--manifest-path")
             .arg(manifest)
             .current_dir(std::env::temp_dir());
-        for (k, v) in self.cargo_env() {
-            command.env(k, v);
-        }
+        command.envs(self.cargo_env());
         command
             .output()
             .ok()
@@ -155,15 +153,7 @@ impl Toolchain {
         if let Some(cargo) = self.bin("cargo") {
             env.push(("CARGO".to_owned(), cargo.display().to_string()));
         }
-        // An empty value overrides `build.rustc-wrapper` of any `.cargo/config.toml`.
-        for var in [
-            "RUSTC_WRAPPER",
-            "RUSTC_WORKSPACE_WRAPPER",
-            "CARGO_BUILD_RUSTC_WRAPPER",
-            "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
-        ] {
-            env.push((var.to_owned(), String::new()));
-        }
+        env.extend(no_wrappers());
         env
     }
 }
@@ -176,15 +166,24 @@ fn rustc_program() -> String {
         .unwrap_or_else(|| "rustc".to_owned())
 }
 
-fn scrub(command: &mut Command, toolchain: Option<&str>, env: Option<&[(String, String)]>) {
-    for var in ["RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER"] {
-        command.env(var, "");
-    }
+/// The variables that name a rustc wrapper, each set empty: an empty value also overrides
+/// `build.rustc-wrapper` and `build.rustc-workspace-wrapper` of any `.cargo/config.toml`.
+pub(super) fn no_wrappers() -> impl Iterator<Item = (String, String)> {
+    [
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_RUSTC_WRAPPER",
+        "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+    ]
+    .into_iter()
+    .map(|var| (var.to_owned(), String::new()))
+}
+
+/// No wrapper, and the toolchain `name` when rustup manages it.
+fn scrub(command: &mut Command, toolchain: Option<&str>) {
+    command.envs(no_wrappers());
     if let Some(name) = toolchain {
         command.env("RUSTUP_TOOLCHAIN", name);
-    }
-    for (k, v) in env.into_iter().flatten() {
-        command.env(k, v);
     }
 }
 

@@ -177,14 +177,7 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
 pub fn cargo_env() -> Vec<(String, String)> {
     match current_toolchain() {
         Ok(toolchain) => toolchain.cargo_env(),
-        Err(_) => [
-            "RUSTC_WRAPPER",
-            "RUSTC_WORKSPACE_WRAPPER",
-            "CARGO_BUILD_RUSTC_WRAPPER",
-        ]
-        .into_iter()
-        .map(|k| (k.to_owned(), String::new()))
-        .collect(),
+        Err(_) => load::no_wrappers().collect(),
     }
 }
 
@@ -195,7 +188,8 @@ fn current_toolchain() -> Result<Toolchain, Unavailable> {
     TOOLCHAIN.get_or_init(Toolchain::current).clone()
 }
 
-/// Every function a production function with no edges, and the reason in `--verbose`.
+/// The resolution when the walk itself failed: every function production code with no edges,
+/// and the reason for `--verbose`.
 fn failed(functions: usize, why: String) -> Resolution {
     Resolution {
         roles: vec![Role::Production; functions],
