@@ -34,6 +34,9 @@ pub struct KeySite {
     pub allow: Vec<String>,
     /// `ttl` (reads only).
     pub ttl: Option<Duration>,
+    /// The key constant the key is named by (`keys::PROFILE`), `None` for a string literal:
+    /// a fix then belongs in the constant, not at `span`.
+    pub constant: Option<String>,
 }
 
 /// An explicit `depends_on` entry of a read key.
@@ -587,6 +590,7 @@ impl Sites {
                         span: fact.span,
                         allow: allow.clone(),
                         ttl,
+                        constant: constant_of(fact),
                     });
                 }
                 AnnotationKind::Writes => {
@@ -596,6 +600,7 @@ impl Sites {
                         span: fact.span,
                         allow: allow.clone(),
                         ttl: None,
+                        constant: constant_of(fact),
                     });
                 }
                 AnnotationKind::Publishes | AnnotationKind::Subscribes => {
@@ -613,6 +618,14 @@ impl Sites {
                 }
             }
         }
+    }
+}
+
+/// The constant's path as written, when `fact` names its key by a constant.
+fn constant_of(fact: &KeyFact) -> Option<String> {
+    match &fact.source {
+        KeySource::Literal(_) => None,
+        KeySource::Const(path) => Some(path.join("::")),
     }
 }
 

@@ -118,10 +118,11 @@ fn short_prints_one_line_per_finding() {
     assert_eq!(
         short_heads(&output),
         [
-            format!("{head}:27:10 warning[dead_invalidation]"),
-            format!("{head}:45:14 warning[dead_invalidation]"),
-            format!("{head}:56:32 warning[dead_invalidation]"),
-            format!("{head}:61:10 warning[dead_invalidation]"),
+            format!("{head}:28:10 warning[dead_invalidation]"),
+            format!("{head}:43:10 warning[dead_invalidation]"),
+            format!("{head}:61:14 warning[dead_invalidation]"),
+            format!("{head}:72:31 warning[dead_invalidation]"),
+            format!("{head}:77:10 warning[dead_invalidation]"),
         ]
     );
     let first = stdout(&output)
@@ -132,8 +133,8 @@ fn short_prints_one_line_per_finding() {
     assert_eq!(
         first,
         format!(
-            "{head}:27:10: warning[dead_invalidation]: `rename_user` invalidates \
-             `user:<id>:profle`, which no function reads"
+            "{head}:28:10: warning[dead_invalidation]: `trim_post` invalidates \
+             `post:<id>:bd`, which no function reads"
         )
     );
 }
@@ -270,7 +271,7 @@ fn explain_a_misspelt_rule_suggests_the_right_one() {
 }
 
 #[test]
-fn rules_lists_all_ten() {
+fn rules_lists_every_rule_with_its_level() {
     let output = cachelint(&["rules"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let text = stdout(&output);
@@ -279,7 +280,7 @@ fn rules_lists_all_ten() {
         .filter_map(|line| line.split_whitespace().next())
         .collect();
     assert_eq!(listed, cachelint_core::rules::RULE_NAMES);
-    assert_eq!(listed.len(), 10);
+    assert_eq!(listed.len(), 11);
     for (rule, level) in [
         ("uncovered_read", "deny"),
         ("partial_invalidation", "deny"),
@@ -287,6 +288,7 @@ fn rules_lists_all_ten() {
         ("ttl_only_read", "warn"),
         ("stale_dependent", "deny"),
         ("dead_invalidation", "warn"),
+        ("mistyped_invalidation", "deny"),
         ("broad_invalidation", "warn"),
         ("orphan_event", "warn"),
         ("invalid_key", "deny"),
@@ -314,8 +316,63 @@ fn the_example_service_fails_on_its_planted_bugs() {
         [
             "examples/service/src/orders.rs:19:13 error[uncovered_read]",
             "examples/service/src/teams.rs:22:13 error[version_skew]",
-            "examples/service/src/teams.rs:58:14 warning[dead_invalidation]",
+            "examples/service/src/teams.rs:58:14 error[mistyped_invalidation]",
             "examples/service/src/users.rs:60:12 error[stale_dependent]",
         ]
+    );
+}
+
+/// The typo that started this project fails the gate: a periodic job evicting
+/// `cache::post:<id>:v2` while every read uses `cache:post:<id>:v2` (with a ttl) exits 1, and
+/// the `short` line CI logs show carries the corrected key.
+#[test]
+fn a_mistyped_invalidation_fails_the_gate() {
+    let output = cachelint(&[
+        "--message-format",
+        "short",
+        "fixtures/mistyped_invalidation_fires",
+    ]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let text = stdout(&output);
+    let line = text
+        .lines()
+        .find(|l| l.contains("cache::post:<id>:v2"))
+        .unwrap_or_else(|| panic!("no finding for the doubled separator:\n{text}"));
+    assert!(line.contains("error[mistyped_invalidation]"), "{line}");
+    assert!(line.contains("`cache:post:<id>:v2`"), "{line}");
+    // A write more than one edit from every read stays a warning: the gate stays green.
+    let output = cachelint(&[
+        "--message-format",
+        "short",
+        "fixtures/dead_invalidation_fires",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert!(stdout(&output).contains("warning[dead_invalidation]"));
+}
+
+/// A ttl read whose only invalidation never runs (its subscriber waits for an event nothing
+/// publishes) is `uncovered_read`, an error, not `ttl_only_read`.
+#[test]
+fn a_ttl_read_whose_invalidation_never_runs_is_uncovered() {
+    let output = cachelint(&["--message-format", "short", "fixtures/uncovered_read_fires"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let heads = short_heads(&output);
+    assert!(
+        heads.contains(
+            &"fixtures/uncovered_read_fires/src/lib.rs:85:9 error[uncovered_read]".to_string()
+        ),
+        "{heads:#?}"
+    );
+}
+
+/// With `separator = "_"`, `<idempotency_hash>` is one placeholder, not an unclosed one.
+#[test]
+fn placeholders_are_atomic_whatever_the_separator() {
+    let output = cachelint(&["--message-format", "short", "fixtures/separator_underscore"]);
+    assert_eq!(
+        short_heads(&output),
+        ["fixtures/separator_underscore/src/lib.rs:24:9 error[uncovered_read]"],
+        "{}",
+        stderr(&output)
     );
 }

@@ -19,12 +19,15 @@ const FIXTURES: &[&str] = &[
     "dead_invalidation_silent",
     "invalid_key_fires",
     "invalid_key_silent",
+    "mistyped_invalidation_fires",
+    "mistyped_invalidation_silent",
     "orphan_event_fires",
     "orphan_event_silent",
     "parse_error_fires",
     "parse_error_silent",
     "partial_invalidation_fires",
     "partial_invalidation_silent",
+    "separator_underscore",
     "stale_dependent_fires",
     "stale_dependent_silent",
     "ttl_only_read_default_staleness",
@@ -100,13 +103,14 @@ fn uncovered_read_fires() {
     check(
         "uncovered_read_fires",
         &[
-            "src/lib.rs:23:9 uncovered_read",
-            "src/lib.rs:37:9 uncovered_read",
-            "src/lib.rs:45:43 uncovered_read",
-            "src/lib.rs:54:9 uncovered_read",
-            "src/lib.rs:66:13 uncovered_read",
-            "src/lib.rs:72:9 uncovered_read",
-            "src/lib.rs:77:20 uncovered_read",
+            "src/lib.rs:26:9 uncovered_read",
+            "src/lib.rs:40:9 uncovered_read",
+            "src/lib.rs:48:43 uncovered_read",
+            "src/lib.rs:57:9 uncovered_read",
+            "src/lib.rs:69:13 uncovered_read",
+            "src/lib.rs:75:9 uncovered_read",
+            "src/lib.rs:80:20 uncovered_read",
+            "src/lib.rs:85:9 uncovered_read",
         ],
     );
 }
@@ -159,13 +163,14 @@ fn ttl_only_read_fires() {
     check(
         "ttl_only_read_fires",
         &[
-            "src/lib.rs:19:9 ttl_only_read",
-            "src/lib.rs:24:9 ttl_only_read",
-            "src/lib.rs:32:24 ttl_only_read",
-            "src/lib.rs:38:9 ttl_only_read",
-            "src/lib.rs:46:9 ttl_only_read",
-            "src/lib.rs:61:9 ttl_only_read",
-            "src/lib.rs:61:28 ttl_only_read",
+            "src/lib.rs:21:9 ttl_only_read",
+            "src/lib.rs:26:9 ttl_only_read",
+            "src/lib.rs:34:24 ttl_only_read",
+            "src/lib.rs:40:9 ttl_only_read",
+            "src/lib.rs:48:9 ttl_only_read",
+            "src/lib.rs:63:9 ttl_only_read",
+            "src/lib.rs:63:28 ttl_only_read",
+            "src/lib.rs:68:9 ttl_only_read",
         ],
     );
 }
@@ -207,10 +212,11 @@ fn dead_invalidation_fires() {
     check(
         "dead_invalidation_fires",
         &[
-            "src/lib.rs:27:10 dead_invalidation",
-            "src/lib.rs:45:14 dead_invalidation",
-            "src/lib.rs:56:32 dead_invalidation",
-            "src/lib.rs:61:10 dead_invalidation",
+            "src/lib.rs:28:10 dead_invalidation",
+            "src/lib.rs:43:10 dead_invalidation",
+            "src/lib.rs:61:14 dead_invalidation",
+            "src/lib.rs:72:31 dead_invalidation",
+            "src/lib.rs:77:10 dead_invalidation",
         ],
     );
 }
@@ -235,6 +241,35 @@ fn broad_invalidation_fires() {
 #[test]
 fn broad_invalidation_silent() {
     check("broad_invalidation_silent", &[]);
+}
+
+#[test]
+fn mistyped_invalidation_fires() {
+    check(
+        "mistyped_invalidation_fires",
+        &[
+            "src/lib.rs:27:9 ttl_only_read",
+            "src/lib.rs:32:10 mistyped_invalidation",
+            "src/lib.rs:50:14 mistyped_invalidation",
+            "src/lib.rs:61:10 mistyped_invalidation",
+            "src/lib.rs:76:10 mistyped_invalidation",
+            "src/lib.rs:91:10 mistyped_invalidation",
+            "src/lib.rs:96:10 mistyped_invalidation",
+            "src/lib.rs:111:30 mistyped_invalidation",
+            "src/lib.rs:126:10 mistyped_invalidation",
+        ],
+    );
+}
+
+#[test]
+fn mistyped_invalidation_silent() {
+    check("mistyped_invalidation_silent", &[]);
+}
+
+/// With `separator = "_"`, `<idempotency_hash>` is one placeholder (SPEC §3).
+#[test]
+fn separator_underscore() {
+    check("separator_underscore", &["src/lib.rs:24:9 uncovered_read"]);
 }
 
 #[test]

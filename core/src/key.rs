@@ -224,6 +224,15 @@ impl KeyPattern {
         KeyPattern::from_segments(segments, self.sep)
     }
 
+    /// Each segment's text as displayed (`*` for the wildcard, `""` for an empty segment):
+    /// joined by the separator they give back the pattern's text.
+    pub fn segment_texts(&self) -> Vec<String> {
+        self.segments
+            .iter()
+            .map(|segment| self.text_of(std::slice::from_ref(segment), false))
+            .collect()
+    }
+
     /// Text with every placeholder renamed to `<_>`: equal for patterns that match alike.
     pub fn canonical(&self) -> String {
         self.text_of(&self.segments, true)
@@ -292,7 +301,13 @@ fn finish_segment(parts: &mut Vec<Part>, literal: &mut String) -> Segment {
 /// Parses the placeholder whose `<` is at byte `open`; returns its name and the offset after `>`.
 fn parse_placeholder(text: &str, open: usize, sep: char) -> Result<(&str, usize), KeyError> {
     let body = open + 1; // `<` is one byte
-    let stop = text[body..].find(['>', '<', sep]).map(|k| body + k);
+    // A placeholder is one token whatever the separator: a separator that can be part of an
+    // identifier (`_`) belongs to the name (`<idempotency_hash>` with `_`); any other one
+    // cannot, so meeting it means the `<` was never closed.
+    let in_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let stop = text[body..]
+        .find(|c: char| c == '>' || c == '<' || (c == sep && !in_name(c)))
+        .map(|k| body + k);
     let Some(close) = stop.filter(|&k| text[k..].starts_with('>') && sep != '>') else {
         return Err(KeyError::new("unclosed placeholder `<`", open, 1));
     };
@@ -696,6 +711,35 @@ mod tests {
         let colon = key("*");
         let dot = KeyPattern::parse("*", '.').expect("valid");
         assert!(!colon.covers(&dot) && !colon.overlaps(&dot));
+    }
+
+    #[test]
+    fn placeholders_are_one_token_whatever_the_separator() {
+        let svix = KeyPattern::parse("SVIX_CACHE_APP_<org_id>_<idempotency_hash>", '_')
+            .expect("a `_` inside a placeholder name is part of the name");
+        assert_eq!(svix.segments().len(), 5);
+        assert_eq!(
+            svix.to_string(),
+            "SVIX_CACHE_APP_<org_id>_<idempotency_hash>"
+        );
+        // What a placeholder matches is unchanged: one or more non-separator chars.
+        assert!(svix.matches("SVIX_CACHE_APP_o1_h1"));
+        assert!(!svix.matches("SVIX_CACHE_APP_o_1_h1"));
+        let renamed = KeyPattern::parse("SVIX_CACHE_APP_<o>_<h>", '_').expect("valid");
+        assert!(svix.covers(&renamed) && renamed.covers(&svix));
+        // A separator that cannot be part of a name still ends it: the `<` is unclosed.
+        for (text, sep) in [("a.<id.x>", '.'), ("a-<b-c>", '-')] {
+            let e = KeyPattern::parse(text, sep).expect_err(text);
+            assert_eq!(
+                (e.message.as_str(), e.offset),
+                ("unclosed placeholder `<`", 2)
+            );
+        }
+        let e = KeyPattern::parse("A_<id", '_').expect_err("unclosed");
+        assert_eq!(
+            (e.message.as_str(), e.offset),
+            ("unclosed placeholder `<`", 2)
+        );
     }
 
     #[test]

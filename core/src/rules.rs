@@ -8,6 +8,7 @@ pub const RULE_NAMES: &[&str] = &[
     "broad_invalidation",
     "dead_invalidation",
     "invalid_key",
+    "mistyped_invalidation",
     "orphan_event",
     "parse_error",
     "partial_invalidation",

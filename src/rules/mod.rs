@@ -24,6 +24,7 @@ pub struct RuleInfo {
 pub mod broad_invalidation;
 pub mod dead_invalidation;
 pub mod invalid_key;
+pub mod mistyped_invalidation;
 pub mod orphan_event;
 pub mod parse_error;
 pub mod partial_invalidation;
@@ -123,6 +124,7 @@ pub const REGISTRY: &[RuleInfo] = &[
     broad_invalidation::RULE,
     dead_invalidation::RULE,
     invalid_key::RULE,
+    mistyped_invalidation::RULE,
     orphan_event::RULE,
     parse_error::RULE,
     partial_invalidation::RULE,

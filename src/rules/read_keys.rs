@@ -3,6 +3,7 @@
 
 use super::{Context, Sink, partial_invalidation, ttl_only_read, uncovered_read, version_skew};
 use crate::graph::KeySite;
+use crate::semantic::Role;
 
 /// Reports every read key that no write which can run covers.
 pub fn check(cx: &Context, sink: &mut Sink) {
@@ -18,8 +19,26 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             continue;
         }
         if let Some(ttl) = read.ttl {
-            if ttl > cx.max_staleness {
+            if ttl <= cx.max_staleness {
+                continue;
+            }
+            // Somebody meant to invalidate it, and that invalidation never runs (a subscriber
+            // of an event nothing publishes, a private function nothing calls): the ttl hides
+            // a bug, not a choice. Test code and code a `cfg` leaves out are no such attempt.
+            let attempted: Vec<&KeySite> = dead
+                .iter()
+                .copied()
+                .filter(|w| {
+                    !matches!(
+                        model.roles.get(w.function),
+                        Some(Role::Test | Role::Unloaded)
+                    ) && w.key.covers(&read.key)
+                })
+                .collect();
+            if attempted.is_empty() {
                 ttl_only_read::report(cx, sink, read, ttl);
+            } else {
+                uncovered_read::report(cx, sink, read, &attempted);
             }
             continue;
         }

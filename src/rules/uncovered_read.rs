@@ -20,6 +20,8 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, never_run: &[&KeySi
     let function = model.display_name(read.function);
     let mut related = Vec::new();
     let mut notes = Vec::new();
+    // Events the never-running writers wait for.
+    let mut events: Vec<&str> = Vec::new();
     for write in never_run {
         let writer = model.display_name(write.function);
         let why = match model.roles.get(write.function) {
@@ -47,34 +49,55 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, never_run: &[&KeySi
                 "`{writer}` subscribes to `{}`, which nothing publishes",
                 sub.name
             ));
+            if !events.contains(&sub.name.as_str()) {
+                events.push(&sub.name);
+            }
         }
+    }
+    if let Some(ttl) = read.ttl {
+        notes.push(format!(
+            "its ttl of {} bounds how long it serves stale data, but the invalidation meant \
+             for it never runs",
+            cachelint_core::format_duration(ttl)
+        ));
     }
     let draft = Draft {
         message: format!("`{}` read by `{function}` is never invalidated", read.key),
         primary: cx.label(read.span, "no write covers this key"),
         related,
         notes,
-        help: Some(
-            if never_run
-                .iter()
-                .any(|w| model.roles.get(w.function) == Some(&Role::Unloaded))
-            {
-                format!(
-                    "if the invalidation is compiled only with some feature, analyze with it \
-                 (`--features …` or `--all-features`); else invalidate it where its data \
-                 changes: `#[writes(\"{}\")]` on that function, or give the read a `ttl`",
-                    read.key
-                )
-            } else {
-                format!(
-                    "invalidate it where its data changes: `#[writes(\"{}\")]` on that function; \
-                 or give the read a `ttl`",
-                    read.key
-                )
-            },
-        ),
+        help: Some(help(cx, read, never_run, &events)),
         suggestion: None,
         identity: vec![read.key.canonical(), model.qualified_name(read.function)],
     };
     sink.report(&RULE, &read.allow, draft);
+}
+
+/// How to fix it: make the invalidation that never runs run, or add one; a `ttl` only when the
+/// read has none.
+fn help(cx: &Context, read: &KeySite, never_run: &[&KeySite], events: &[&str]) -> String {
+    let key = &read.key;
+    let add =
+        format!("invalidate it where its data changes: `#[writes(\"{key}\")]` on that function");
+    let ttl = if read.ttl.is_some() {
+        ""
+    } else {
+        "; or give the read a `ttl`"
+    };
+    if let [event, ..] = events {
+        return format!(
+            "publish `{event}` where its data changes (its publisher may have renamed it), or \
+             invalidate it there: `#[writes(\"{key}\")]`{ttl}"
+        );
+    }
+    if never_run
+        .iter()
+        .any(|w| cx.model.roles.get(w.function) == Some(&Role::Unloaded))
+    {
+        return format!(
+            "if the invalidation is compiled only with some feature, analyze with it \
+             (`--features …` or `--all-features`); else {add}{ttl}"
+        );
+    }
+    format!("{add}{ttl}")
 }

@@ -61,7 +61,7 @@ fn a_baseline_hides_what_it_records_and_only_what_it_records() {
         .filter_map(|f| f["rule"].as_str())
         .collect();
     assert_eq!(rules.len(), 4);
-    assert!(rules.contains(&"dead_invalidation") && rules.contains(&"stale_dependent"));
+    assert!(rules.contains(&"mistyped_invalidation") && rules.contains(&"stale_dependent"));
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .expect("a directory")
         .filter_map(|e| e.ok())
@@ -143,7 +143,7 @@ fn a_baseline_hides_what_it_records_and_only_what_it_records() {
         err.contains("1 baseline entry in `b.json` no longer matches any finding"),
         "{err}"
     );
-    assert!(err.contains("src/teams.rs[dead_invalidation]"), "{err}");
+    assert!(err.contains("src/teams.rs[mistyped_invalidation]"), "{err}");
     assert!(err.contains("team:<tid>:membrs"), "{err}");
 
     // Refreshing drops the stale entry.

@@ -118,6 +118,9 @@ fn gitlab_code_quality_has_the_published_fields() {
     let text = ran(&run(&[
         "--message-format",
         "gitlab",
+        // The typo is deny by default; as a warning it shows the other severity.
+        "-W",
+        "mistyped_invalidation",
         "--manifest-path",
         SERVICE_MANIFEST,
     ]));
@@ -185,7 +188,7 @@ fn rdjsonl_has_reviewdogs_fields_and_counts_utf8_bytes() {
     let suggestions = diagnostics[2]["suggestions"]
         .as_array()
         .expect("suggestions");
-    assert_eq!(diagnostics[2]["code"]["value"], "dead_invalidation");
+    assert_eq!(diagnostics[2]["code"]["value"], "mistyped_invalidation");
     assert_eq!(suggestions.len(), 1);
     assert_eq!(suggestions[0]["text"], "\"team:<tid>:members\"");
     let range = &suggestions[0]["range"];

@@ -140,7 +140,7 @@ fn the_stream_reads_as_rust_analyzer_reads_it() {
         [
             "uncovered_read",
             "version_skew",
-            "dead_invalidation",
+            "mistyped_invalidation",
             "stale_dependent"
         ]
     );

@@ -202,7 +202,7 @@ fn quiet_leaves_the_time_out_of_the_human_summary() {
     let loud = summary(false);
     let quiet = summary(true);
     assert!(
-        quiet.starts_with("cachelint: 3 errors, 1 warning in 9 files ("),
+        quiet.starts_with("cachelint: 4 errors, 0 warnings in 9 files ("),
         "{quiet}"
     );
     assert!(

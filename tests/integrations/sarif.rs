@@ -120,7 +120,7 @@ fn check(target: &[&str], root: &Path) {
         (0, 1, 1, 3)
     );
     let fix = &results[2]["fixes"][0]["artifactChanges"][0];
-    assert_eq!(results[2]["ruleId"], "dead_invalidation");
+    assert_eq!(results[2]["ruleId"], "mistyped_invalidation");
     assert_eq!(
         fix["replacements"][0]["insertedContent"]["text"],
         "\"team:<tid>:members\""

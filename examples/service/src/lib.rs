@@ -9,7 +9,7 @@
 //! ```
 //!
 //! and expect exactly four findings: `stale_dependent` (users.rs), `uncovered_read`
-//! (orders.rs), `dead_invalidation` with a "did you mean" (teams.rs) and `version_skew`
+//! (orders.rs), `mistyped_invalidation` with a "did you mean" (teams.rs) and `version_skew`
 //! (teams.rs).
 
 pub mod cache;

@@ -1,0 +1,373 @@
+//! `mistyped_invalidation`: a write key that overlaps no read key but is one edit away from
+//! one (a near miss), with the corrected key as a machine-applicable suggestion.
+//!
+//! A near miss is decided on segments, never on the raw text, so that a deliberate empty
+//! segment (`list::<mode>`) is a segment like any other. Write key `W` is a near miss when one
+//! of these edits turns it into a key that overlaps some read key:
+//! 1. removing one separator (an extra one, or one of a doubled pair: `cache::post:<id>`);
+//! 2. inserting one separator (a missing one: `user:<id>settings`);
+//! 3. replacing one segment by the read key's segment at the same position, when both hold
+//!    the same placeholders and their literal text is at most `max(1, n / 3)` single-character
+//!    edits apart (insert, delete, substitute, swap two neighbours; `n` = the read segment's
+//!    length in chars), and fewer than `n` (replacing all of `a` by `b` is no typo);
+//! 4. replacing one version segment (`v<digits>`) by the read key's other version.
+//!
+//! Several near misses: the fewest character edits wins, then the corrected text.
+
+use super::{Context, Draft, RuleInfo, Sink};
+use crate::finding::{Level, Suggestion};
+use crate::graph::KeySite;
+use cachelint_core::KeyPattern;
+
+/// The rule's descriptor.
+pub const RULE: RuleInfo = RuleInfo {
+    name: "mistyped_invalidation",
+    default_level: Level::Error,
+    summary: "a write key that overlaps no read key but is one edit away from one",
+    docs: include_str!("docs/mistyped_invalidation.md"),
+};
+
+/// Which single edit corrects the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// One separator of a doubled pair removed.
+    DoubledSeparator,
+    /// A separator between two non-empty segments removed.
+    ExtraSeparator,
+    /// A separator inserted.
+    MissingSeparator,
+    /// Segment text replaced (`from` → `to`).
+    Segment { from: String, to: String },
+    /// Version segment replaced (`from` → `to`).
+    Version { from: String, to: String },
+}
+
+impl Edit {
+    /// What the edit corrects, for the primary label.
+    fn describe(&self, sep: char) -> String {
+        match self {
+            Edit::DoubledSeparator => format!("a doubled separator `{sep}{sep}`"),
+            Edit::ExtraSeparator => format!("an extra separator `{sep}`"),
+            Edit::MissingSeparator => format!("a missing separator `{sep}`"),
+            Edit::Segment { from, to } => format!("`{from}` where the read has `{to}`"),
+            Edit::Version { from, to } => format!("version `{from}` where the read has `{to}`"),
+        }
+    }
+}
+
+/// A write key's correction: the corrected key's text, the edit, and the read it then
+/// overlaps.
+#[derive(Debug, Clone)]
+pub struct NearMiss<'a> {
+    pub corrected: String,
+    pub edit: Edit,
+    pub read: &'a KeySite,
+    /// Character edits the correction makes (1 for a separator or a version).
+    cost: usize,
+}
+
+/// The best near miss of `write` among `reads` (see the module docs), if any. `write` is
+/// assumed to overlap none of them; `overlapping(key)` lists the reads a key overlaps.
+pub fn near_miss<'a>(
+    write: &KeyPattern,
+    reads: &'a [KeySite],
+    overlapping: &dyn Fn(&KeyPattern) -> Vec<usize>,
+) -> Option<NearMiss<'a>> {
+    let sep = write.separator();
+    let segments = write.segment_texts();
+    let mut found: Vec<NearMiss<'a>> = Vec::new();
+    let mut consider = |texts: Vec<String>, edit: Edit, cost: usize, only: Option<usize>| {
+        let corrected = texts.join(&sep.to_string());
+        let Ok(key) = KeyPattern::parse(&corrected, sep) else {
+            return;
+        };
+        let hit = overlapping(&key)
+            .into_iter()
+            .find(|&r| only.is_none_or(|only| only == r));
+        if let Some(r) = hit {
+            found.push(NearMiss {
+                corrected,
+                edit,
+                read: &reads[r],
+                cost,
+            });
+        }
+    };
+    // 1. One separator removed.
+    for i in 0..segments.len().saturating_sub(1) {
+        let (left, right) = (&segments[i], &segments[i + 1]);
+        if left == "*" || right == "*" {
+            continue;
+        }
+        // A doubled pair surrounds an empty segment; a leading or trailing one is extra.
+        let last = segments.len() - 1;
+        let edit = if (left.is_empty() && i > 0) || (right.is_empty() && i + 1 < last) {
+            Edit::DoubledSeparator
+        } else {
+            Edit::ExtraSeparator
+        };
+        let mut texts = segments.clone();
+        texts[i] = format!("{left}{right}");
+        texts.remove(i + 1);
+        consider(texts, edit, 1, None);
+    }
+    // 2. One separator inserted, anywhere but inside a placeholder.
+    for (i, segment) in segments.iter().enumerate() {
+        if segment == "*" {
+            continue;
+        }
+        let mut inside = false;
+        for (at, c) in segment.char_indices().chain([(segment.len(), ' ')]) {
+            if !inside {
+                let mut texts = segments.clone();
+                texts[i] = segment[..at].to_string();
+                texts.insert(i + 1, segment[at..].to_string());
+                consider(texts, Edit::MissingSeparator, 1, None);
+            }
+            match c {
+                '<' => inside = true,
+                '>' => inside = false,
+                _ => {}
+            }
+        }
+    }
+    // 3 and 4. One segment replaced by a read's segment at the same position.
+    for (r, read) in reads.iter().enumerate() {
+        if read.key.separator() != sep {
+            continue;
+        }
+        let theirs = read.key.segment_texts();
+        for (i, (mine, their)) in segments.iter().zip(&theirs).enumerate() {
+            if mine == "*" || their == "*" {
+                continue;
+            }
+            let (Some(edit), cost) = segment_edit(mine, their) else {
+                continue;
+            };
+            let mut texts = segments.clone();
+            texts[i] = their.clone();
+            consider(texts, edit, cost, Some(r));
+        }
+    }
+    found.into_iter().min_by(|a, b| {
+        (a.cost, &a.corrected, a.read.span).cmp(&(b.cost, &b.corrected, b.read.span))
+    })
+}
+
+/// Whether segment `mine` is one segment edit from `theirs` (rules 3 and 4), and its cost.
+fn segment_edit(mine: &str, theirs: &str) -> (Option<Edit>, usize) {
+    let version = |s: &str| {
+        s.strip_prefix('v')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let edit = |from: &str, to: &str| (from.to_string(), to.to_string());
+    if version(mine) && version(theirs) && mine != theirs {
+        let (from, to) = edit(mine, theirs);
+        return (Some(Edit::Version { from, to }), 1);
+    }
+    // Placeholders are compared by position only: each becomes one char no literal holds.
+    let (a, holes_a) = literal_shape(mine);
+    let (b, holes_b) = literal_shape(theirs);
+    if holes_a != holes_b || a == b {
+        return (None, 0);
+    }
+    let n = b.chars().count();
+    let distance = strsim::damerau_levenshtein(&a, &b);
+    if distance <= (n / 3).max(1) && distance < n {
+        let (from, to) = edit(mine, theirs);
+        (Some(Edit::Segment { from, to }), distance)
+    } else {
+        (None, 0)
+    }
+}
+
+/// `text` with each `<name>` replaced by one placeholder char, and how many there were.
+fn literal_shape(text: &str) -> (String, usize) {
+    let mut shape = String::new();
+    let mut holes = 0;
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '<' => {
+                inside = true;
+                holes += 1;
+                shape.push('\u{fffc}');
+            }
+            '>' => inside = false,
+            _ if !inside => shape.push(c),
+            _ => {}
+        }
+    }
+    (shape, holes)
+}
+
+/// Reports `write`, a near miss of `near.read`.
+pub fn report(cx: &Context, sink: &mut Sink, write: &KeySite, near: &NearMiss) {
+    let model = cx.model;
+    let function = model.display_name(write.function);
+    let reader = model.display_name(near.read.function);
+    let written = write.key.to_string();
+    let what = near.edit.describe(write.key.separator());
+    let related = vec![cx.label(
+        near.read.span,
+        format!("`{}` is read here, by `{reader}`", near.read.key),
+    )];
+    let (help, suggestion) = match &write.constant {
+        Some(constant) => (
+            Some(format!(
+                "the constant `{constant}` holds `{written}`: change its value to `{}`",
+                near.corrected
+            )),
+            None,
+        ),
+        None => (
+            None,
+            Some(Suggestion {
+                location: cx.locator.location(write.span),
+                replacement: format!("{:?}", near.corrected),
+                message: format!("did you mean `{}`?", near.corrected),
+            }),
+        ),
+    };
+    let draft = Draft {
+        message: format!(
+            "`{function}` invalidates `{written}`, which no function reads; it is one edit \
+             from `{}`",
+            near.corrected
+        ),
+        primary: cx.label(write.span, format!("{what}: this invalidates nothing")),
+        related,
+        notes: vec![format!(
+            "so `{}` stays cached after `{function}` runs",
+            near.read.key
+        )],
+        help,
+        suggestion,
+        identity: vec![write.key.canonical(), model.qualified_name(write.function)],
+    };
+    sink.report(&RULE, &write.allow, draft);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Pos, SrcSpan};
+
+    fn site(key: &str, sep: char, n: u32) -> KeySite {
+        let at = Pos { line: n, column: 1 };
+        KeySite {
+            function: 0,
+            key: KeyPattern::parse(key, sep).expect(key),
+            span: SrcSpan {
+                file: 0,
+                start: at,
+                end: at,
+            },
+            allow: Vec::new(),
+            ttl: None,
+            constant: None,
+        }
+    }
+
+    /// The corrected text of `write` given `reads` (separator `:`), or `None`.
+    fn correct(write: &str, reads: &[&str]) -> Option<String> {
+        correct_with(write, reads, ':')
+    }
+
+    fn correct_with(write: &str, reads: &[&str], sep: char) -> Option<String> {
+        let sites: Vec<KeySite> = (0..).zip(reads).map(|(n, r)| site(r, sep, n + 1)).collect();
+        let write = KeyPattern::parse(write, sep).expect(write);
+        assert!(
+            sites.iter().all(|r| !r.key.overlaps(&write)),
+            "a near miss overlaps nothing"
+        );
+        let overlapping = |key: &KeyPattern| -> Vec<usize> {
+            (0..sites.len())
+                .filter(|&r| sites[r].key.overlaps(key))
+                .collect()
+        };
+        near_miss(&write, &sites, &overlapping).map(|n| n.corrected)
+    }
+
+    #[test]
+    fn one_edit_is_a_near_miss() {
+        let cases = [
+            // Doubled, extra and missing separators.
+            (
+                "cache::post:<id>:v2",
+                "cache:post:<id>:v2",
+                "cache:post:<id>:v2",
+            ),
+            ("user:<id>:", "user:<id>", "user:<id>"),
+            (
+                "team:<tid>:mem:bers",
+                "team:<tid>:members",
+                "team:<tid>:members",
+            ),
+            (
+                "user:<id>settings",
+                "user:<id>:settings",
+                "user:<id>:settings",
+            ),
+            ("list:<mode>", "list::<mode>", "list::<mode>"),
+            // One mistyped segment: within max(1, n/3) edits.
+            ("user:<id>:profle", "user:<id>:profile", "user:<id>:profile"),
+            ("user:<id>:prfle", "user:<id>:profile", "user:<id>:profile"),
+            ("order:<id>:itmes", "order:<id>:items", "order:<id>:items"),
+            ("post:<id>:bdy", "post:<id>:body", "post:<id>:body"),
+            ("usr:<id>:*", "user:<id>:profile", "user:<id>:*"),
+            ("user:42:profle", "user:<id>:profile", "user:42:profile"),
+            ("page-<n>:x", "pages-<n>:x", "pages-<n>:x"),
+            // Another version, however far apart the numbers.
+            ("feed:<uid>:v1", "feed:<uid>:v2", "feed:<uid>:v2"),
+            ("feed:<uid>:v2", "feed:<uid>:v10", "feed:<uid>:v10"),
+        ];
+        for (write, read, expected) in cases {
+            assert_eq!(
+                correct(write, &[read]).as_deref(),
+                Some(expected),
+                "{write} vs {read}"
+            );
+        }
+    }
+
+    #[test]
+    fn more_than_one_edit_is_not() {
+        let cases = [
+            ("post:<id>:bd", "post:<id>:body"),     // two edits in four chars
+            ("user:<id>:prf", "user:<id>:profile"), // four edits in seven
+            ("b:<id>", "a:<id>"),                   // a whole one-char segment
+            ("v:<id>", "w:<id>"),                   // a whole one-char segment
+            ("team::<tid>:membrs", "team:<tid>:members"), // separator and segment
+            ("cache::post::<id>", "cache:post:<id>"), // two separators
+            ("audit:<id>:trail", "user:<id>:profile"),
+            ("user:<id>:avatar", "user:<id>:profile"),
+            ("user:<id>:v1:a", "user:<id>:v2:b"), // a version and a segment
+        ];
+        for (write, read) in cases {
+            assert_eq!(correct(write, &[read]), None, "{write} vs {read}");
+        }
+    }
+
+    #[test]
+    fn the_fewest_edits_win_then_the_text() {
+        let reads = ["user:<id>:profiles", "user:<id>:profile"];
+        assert_eq!(
+            correct("user:<id>:profle", &reads).as_deref(),
+            Some("user:<id>:profile")
+        );
+        // Equal cost: the smaller corrected text, whatever the order of the reads.
+        let reads = ["a:<id>:xb", "a:<id>:xa"];
+        assert_eq!(correct("a:<id>:xc", &reads).as_deref(), Some("a:<id>:xa"));
+    }
+
+    #[test]
+    fn any_separator_and_placeholders_stay_whole() {
+        assert_eq!(
+            correct_with("APP__<org_id>", &["APP_<org_id>"], '_').as_deref(),
+            Some("APP_<org_id>")
+        );
+        // A separator is never inserted inside a placeholder name.
+        assert_eq!(correct_with("X_<ab>", &["X_<a>_b"], '_'), None);
+    }
+}
