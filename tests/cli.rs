@@ -165,7 +165,7 @@ fn cargo_passes_cachelint_first() {
         assert_eq!(code(output), 1, "{}", stderr(output));
         assert_eq!(stdout(output), stdout(&direct));
     }
-    assert_eq!(short_heads(&direct).len(), 7);
+    assert_eq!(short_heads(&direct).len(), 8);
 }
 
 #[test]

@@ -147,7 +147,7 @@ fn version_skew_fires() {
         &[
             "src/lib.rs:18:9 version_skew",
             "src/lib.rs:33:9 version_skew",
-            "src/lib.rs:38:10 dead_invalidation",
+            "src/lib.rs:38:10 mistyped_invalidation",
             "src/lib.rs:43:9 version_skew",
         ],
     );
@@ -342,7 +342,7 @@ fn example_service() {
         &[
             "src/orders.rs:19:13 uncovered_read",
             "src/teams.rs:22:13 version_skew",
-            "src/teams.rs:58:14 dead_invalidation",
+            "src/teams.rs:58:14 mistyped_invalidation",
             "src/users.rs:60:12 stale_dependent",
         ],
     );

@@ -16,29 +16,8 @@ pub const RULE: RuleInfo = RuleInfo {
 /// of a read key as `mistyped_invalidation`, any other as `dead_invalidation`.
 pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
-    // A key some read declares it `depends_on` is cached data too, even if no function reads
-    // it by name: invalidating it is not dead.
-    let declared: Vec<&cachelint_core::KeyPattern> = model
-        .declared
-        .iter()
-        .flatten()
-        .flatten()
-        .map(|d| &d.key)
-        .collect();
-    let overlapping = |key: &cachelint_core::KeyPattern| -> Vec<usize> {
-        model
-            .read_index
-            .candidates(key)
-            .into_iter()
-            .filter(|&r| model.reads[r].key.overlaps(key))
-            .collect()
-    };
-    for write in &model.writes {
-        if !overlapping(&write.key).is_empty() || declared.iter().any(|k| k.overlaps(&write.key)) {
-            continue;
-        }
-        if let Some(near) = mistyped_invalidation::near_miss(&write.key, &model.reads, &overlapping)
-        {
+    for (write, near) in mistyped_invalidation::unread_writes(model) {
+        if let Some(near) = near {
             mistyped_invalidation::report(cx, sink, write, &near);
             continue;
         }

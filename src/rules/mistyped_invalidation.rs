@@ -15,8 +15,8 @@
 //! Several near misses: the fewest character edits wins, then the corrected text.
 
 use super::{Context, Draft, RuleInfo, Sink};
-use crate::finding::{Level, Suggestion};
-use crate::graph::KeySite;
+use crate::finding::{Label, Level, Suggestion};
+use crate::graph::{KeySite, Model};
 use cachelint_core::KeyPattern;
 
 /// The rule's descriptor.
@@ -199,6 +199,62 @@ fn literal_shape(text: &str) -> (String, usize) {
         }
     }
     (shape, holes)
+}
+
+/// Every write key that overlaps no read key nor any `depends_on` key, with its near miss
+/// if it has one, in the order of `model.writes`.
+pub fn unread_writes(model: &Model) -> Vec<(&KeySite, Option<NearMiss<'_>>)> {
+    // A key some read declares it `depends_on` is cached data too, even if no function reads
+    // it by name: invalidating it is not dead.
+    let declared: Vec<&KeyPattern> = model
+        .declared
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|d| &d.key)
+        .collect();
+    let overlapping = |key: &KeyPattern| -> Vec<usize> {
+        model
+            .read_index
+            .candidates(key)
+            .into_iter()
+            .filter(|&r| model.reads[r].key.overlaps(key))
+            .collect()
+    };
+    model
+        .writes
+        .iter()
+        .filter(|w| overlapping(&w.key).is_empty() && !declared.iter().any(|k| k.overlaps(&w.key)))
+        .map(|w| (w, near_miss(&w.key, &model.reads, &overlapping)))
+        .collect()
+}
+
+/// Labels for the reported read `read` at each mistyped write of `unread` (from
+/// [`unread_writes`]) whose correction would invalidate it: the read-side finding then shows the typo that leaves it stale.
+pub fn labels_for_read(
+    cx: &Context,
+    unread: &[(&KeySite, Option<NearMiss<'_>>)],
+    read: &KeySite,
+) -> Vec<Label> {
+    let model = cx.model;
+    unread
+        .iter()
+        .filter_map(|(write, near)| {
+            let near = near.as_ref()?;
+            let corrected = KeyPattern::parse(&near.corrected, write.key.separator()).ok()?;
+            corrected.covers(&read.key).then(|| {
+                cx.label(
+                    write.span,
+                    format!(
+                        "`{}` writes `{}` here, one edit from `{}` (mistyped_invalidation)",
+                        model.display_name(write.function),
+                        write.key,
+                        near.corrected
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// Reports `write`, a near miss of `near.read`.

@@ -223,11 +223,11 @@ fn rdjsonl_has_reviewdogs_fields_and_counts_utf8_bytes() {
     let start = &menu["location"]["range"]["start"];
     assert_eq!(
         (start["line"].as_u64(), start["column"].as_u64()),
-        (Some(77), Some(21))
+        (Some(80), Some(21))
     );
     let short = ran(&run(&["--message-format", "short", fixture]));
     assert!(
-        short.contains("src/lib.rs:77:20: error[uncovered_read]: `menu:<id>`"),
+        short.contains("src/lib.rs:80:20: error[uncovered_read]: `menu:<id>`"),
         "{short}"
     );
 }
