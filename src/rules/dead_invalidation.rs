@@ -1,7 +1,8 @@
 //! `dead_invalidation`: a write key that overlaps no read key and is no near miss of one
 //! (those are `mistyped_invalidation`).
 
-use super::{Context, Draft, RuleInfo, Sink, mistyped_invalidation};
+use super::mistyped_invalidation::{self, UnreadWrite};
+use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 
 /// The rule's descriptor.
@@ -14,11 +15,12 @@ pub const RULE: RuleInfo = RuleInfo {
 
 /// Reports every write key that overlaps no read key (nor any `depends_on` key): a near miss
 /// of a read key as `mistyped_invalidation`, any other as `dead_invalidation`.
-pub fn check(cx: &Context, sink: &mut Sink) {
+/// `unread` is [`mistyped_invalidation::unread_writes`].
+pub fn check(cx: &Context, sink: &mut Sink, unread: &[UnreadWrite]) {
     let model = cx.model;
-    for (write, near) in mistyped_invalidation::unread_writes(model) {
+    for (write, near) in unread {
         if let Some(near) = near {
-            mistyped_invalidation::report(cx, sink, write, &near);
+            mistyped_invalidation::report(cx, sink, write, near);
             continue;
         }
         let function = model.display_name(write.function);

@@ -201,9 +201,12 @@ fn literal_shape(text: &str) -> (String, usize) {
     (shape, holes)
 }
 
+/// A write key that overlaps no read key, with its near miss if it has one.
+pub type UnreadWrite<'a> = (&'a KeySite, Option<NearMiss<'a>>);
+
 /// Every write key that overlaps no read key nor any `depends_on` key, with its near miss
 /// if it has one, in the order of `model.writes`.
-pub fn unread_writes(model: &Model) -> Vec<(&KeySite, Option<NearMiss<'_>>)> {
+pub fn unread_writes(model: &Model) -> Vec<UnreadWrite<'_>> {
     // A key some read declares it `depends_on` is cached data too, even if no function reads
     // it by name: invalidating it is not dead.
     let declared: Vec<&KeyPattern> = model
@@ -231,11 +234,7 @@ pub fn unread_writes(model: &Model) -> Vec<(&KeySite, Option<NearMiss<'_>>)> {
 
 /// Labels for the reported read `read` at each mistyped write of `unread` (from
 /// [`unread_writes`]) whose correction would invalidate it: the read-side finding then shows the typo that leaves it stale.
-pub fn labels_for_read(
-    cx: &Context,
-    unread: &[(&KeySite, Option<NearMiss<'_>>)],
-    read: &KeySite,
-) -> Vec<Label> {
+pub fn labels_for_read(cx: &Context, unread: &[UnreadWrite], read: &KeySite) -> Vec<Label> {
     let model = cx.model;
     unread
         .iter()

@@ -112,9 +112,11 @@ impl Sink {
 /// Runs every rule over the model.
 pub fn check_all(cx: &Context, sink: &mut Sink) {
     problems::check(cx, sink);
-    read_keys::check(cx, sink);
+    // Write keys nothing reads, with their near misses: both sides of a typo report them.
+    let unread = mistyped_invalidation::unread_writes(cx.model);
+    read_keys::check(cx, sink, &unread);
     stale_dependent::check(cx, sink);
-    dead_invalidation::check(cx, sink);
+    dead_invalidation::check(cx, sink, &unread);
     broad_invalidation::check(cx, sink);
     orphan_event::check(cx, sink);
 }

@@ -1,6 +1,7 @@
 //! Classifies each read key: covered, or exactly one of `ttl_only_read`, `version_skew`,
 //! `partial_invalidation`, `uncovered_read` (in that order of precedence).
 
+use super::mistyped_invalidation::UnreadWrite;
 use super::{
     Context, Sink, mistyped_invalidation, partial_invalidation, ttl_only_read, uncovered_read,
     version_skew,
@@ -9,9 +10,10 @@ use crate::graph::KeySite;
 use crate::semantic::Role;
 
 /// Reports every read key that no write which can run covers.
-pub fn check(cx: &Context, sink: &mut Sink) {
+/// `unread` is [`mistyped_invalidation::unread_writes`]: a read that a mistyped write was
+/// meant for points at it.
+pub fn check(cx: &Context, sink: &mut Sink, unread: &[UnreadWrite]) {
     let model = cx.model;
-    let unread = mistyped_invalidation::unread_writes(model);
     for read in &model.reads {
         let before = sink.findings.len();
         classify(cx, sink, read);
@@ -19,7 +21,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         if sink.findings.len() > before
             && let Some(finding) = sink.findings.last_mut()
         {
-            for label in mistyped_invalidation::labels_for_read(cx, &unread, read) {
+            for label in mistyped_invalidation::labels_for_read(cx, unread, read) {
                 // `version_skew` already points at a write of another version.
                 if !finding.related.iter().any(|r| r.location == label.location) {
                     finding.related.push(label);
