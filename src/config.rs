@@ -468,7 +468,7 @@ fn unknown(kind: &str, name: &str, known: &[&'static str]) -> String {
 }
 
 /// A rule name as rustc would accept it: `-` for `_`, and an optional `cachelint::` prefix.
-fn canonical(name: &str) -> String {
+pub fn canonical(name: &str) -> String {
     name.strip_prefix("cachelint::")
         .unwrap_or(name)
         .replace('-', "_")
@@ -476,7 +476,7 @@ fn canonical(name: &str) -> String {
 
 /// The rule `name` spells (`-` for `_`, a `cachelint::` prefix), from the list of rule names
 /// the macros and the analyzer share.
-fn rule_named(name: &str) -> Option<&'static str> {
+pub fn rule_named(name: &str) -> Option<&'static str> {
     let name = canonical(name);
     RULE_NAMES.iter().copied().find(|known| *known == name)
 }

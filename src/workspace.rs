@@ -39,6 +39,27 @@ pub enum Error {
     Metadata(String),
     #[error("cannot read the current directory: {0}")]
     CurrentDir(std::io::Error),
+    /// cargo's own wording.
+    #[error("--exclude can only be used together with --workspace")]
+    ExcludeWithoutWorkspace,
+    /// `-p SPEC` names no member: cargo's wording, a did-you-mean, and the members.
+    #[error(
+        "package ID specification `{spec}` did not match any packages{}; the workspace members are {}",
+        .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+        .members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+    )]
+    NoSuchPackage {
+        spec: String,
+        suggestion: Option<String>,
+        members: Vec<String>,
+    },
+    /// A PATH that names no Rust file: a silent green run would hide the mistake.
+    #[error("`{0}` is not a Rust file (`.rs`)")]
+    NotRust(String),
+    #[error("no Rust files to analyze in `{0}`")]
+    NoRustFiles(String),
+    #[error("`{0}` is excluded from the analysis (`exclude` in the configuration)")]
+    Excluded(String),
 }
 
 /// Where files are, how they map to modules, and the configuration that applies.
@@ -108,6 +129,9 @@ impl Report {
 /// Resolves the target to a root, a configuration and a list of files.
 pub fn workspace(target: &Target) -> Result<Workspace, Error> {
     let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+    if !target.exclude.is_empty() && !target.workspace {
+        return Err(Error::ExcludeWithoutWorkspace);
+    }
     if !target.paths.is_empty() {
         for path in &target.paths {
             if std::fs::symlink_metadata(path).is_err() {
@@ -156,6 +180,9 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         } else {
             discover::walk(&cwd, &target.paths, &config, &[])
         };
+        for path in &target.paths {
+            check_has_rust(&cwd, path, &discovery)?;
+        }
         let report = if in_packages {
             Report::Paths(
                 target
@@ -223,9 +250,20 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         .collect();
     for wanted in &target.packages {
         if !selected.iter().any(|p| package::matches_spec(p, wanted)) {
-            return Err(Error::Metadata(format!(
-                "package `{wanted}` is not a workspace member"
-            )));
+            let mut members: Vec<String> = metadata
+                .workspace_packages()
+                .iter()
+                .map(|p| p.name.to_string())
+                .collect();
+            members.sort();
+            let suggestion =
+                cachelint_core::rules::suggest(wanted, members.iter().map(String::as_str))
+                    .map(str::to_owned);
+            return Err(Error::NoSuchPackage {
+                spec: wanted.clone(),
+                suggestion,
+                members,
+            });
         }
     }
     let package_dir = |p: &&cargo_metadata::Package| {
@@ -257,6 +295,25 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         packages,
         report,
     })
+}
+
+/// A PATH must name Rust code: a `.rs` file, or a directory with at least one Rust file to
+/// analyze (after `exclude`); anything else is a mistake a green run would hide.
+fn check_has_rust(cwd: &Path, path: &Path, discovery: &Discovery) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+    if !is_dir && path.extension().is_none_or(|ext| ext != "rs") {
+        return Err(Error::NotRust(shown));
+    }
+    let under = Report::Paths(vec![discover::relative(cwd, path)]);
+    let found = (discovery.files.iter().map(|f| &f.rel))
+        .chain(discovery.unreadable.iter().map(|u| &u.rel))
+        .any(|rel| under.shows(rel));
+    match (found, is_dir) {
+        (true, _) => Ok(()),
+        (false, true) => Err(Error::NoRustFiles(shown)),
+        (false, false) => Err(Error::Excluded(shown)),
+    }
 }
 
 /// The directories of the members of the workspace `manifest` belongs to (`cargo metadata

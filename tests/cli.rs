@@ -319,3 +319,188 @@ fn the_example_service_fails_on_its_planted_bugs() {
         ]
     );
 }
+
+/// Runs `cargo-cachelint ARGS` from `dir`, with colors off.
+fn cachelint_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-cachelint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CARGO_TERM_COLOR")
+        .output()
+        .expect("the binary runs")
+}
+
+/// Writes `files` (path, text) below `dir`, creating directories.
+fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+/// A virtual workspace with members `users-api` and `billing` (no annotations).
+fn two_member_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"users-api\", \"billing\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "users-api/Cargo.toml",
+                "[package]\nname = \"users-api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("users-api/src/lib.rs", "pub fn f() {}\n"),
+            (
+                "billing/Cargo.toml",
+                "[package]\nname = \"billing\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("billing/src/lib.rs", "pub fn g() {}\n"),
+        ],
+    );
+    dir
+}
+
+#[test]
+fn a_path_without_rust_files_exits_2_saying_so() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[("docs/README.md", "# hi\n"), ("notes.txt", "hi\n")],
+    );
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    for (path, needle) in [
+        ("empty", "no Rust files to analyze in `empty`"),
+        ("docs", "no Rust files to analyze in `docs`"),
+        ("notes.txt", "`notes.txt` is not a Rust file"),
+        ("docs/README.md", "`docs/README.md` is not a Rust file"),
+    ] {
+        let output = cachelint_in(dir.path(), &["check", path]);
+        assert_eq!(code(&output), 2, "{path}: {}", stdout(&output));
+        assert_one_line_error(&output, needle);
+        assert_eq!(stdout(&output), "", "{path}");
+    }
+}
+
+#[test]
+fn a_path_whose_rust_files_are_all_excluded_exits_2() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[
+            ("cachelint.toml", "exclude = [\"gen\"]\n"),
+            ("gen/a.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let output = cachelint_in(dir.path(), &["check", "gen"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(&output, "no Rust files to analyze in `gen`");
+    let output = cachelint_in(dir.path(), &["check", "gen/a.rs"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(&output, "`gen/a.rs` is excluded");
+}
+
+#[test]
+fn exclude_without_workspace_is_an_error_as_in_cargo() {
+    let ws = two_member_workspace();
+    let output = cachelint_in(ws.path(), &["--exclude", "billing"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(
+        &output,
+        "error: --exclude can only be used together with --workspace",
+    );
+    let output = cachelint_in(ws.path(), &["--workspace", "--exclude", "billing", "-q"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
+fn an_unknown_package_is_named_with_the_members() {
+    let ws = two_member_workspace();
+    let output = cachelint_in(ws.path(), &["-p", "nosuch"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(
+        &output,
+        "error: package ID specification `nosuch` did not match any packages; the workspace \
+         members are `billing`, `users-api`",
+    );
+    let output = cachelint_in(ws.path(), &["check", "-p", "user-api"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(
+        &output,
+        "`user-api` did not match any packages (did you mean `users-api`?)",
+    );
+}
+
+#[test]
+fn a_mistyped_subcommand_suggests_the_right_one() {
+    let output = cachelint(&["chek"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(&output, "`chek` (did you mean `check`?)");
+    let by_cargo = cachelint(&["cachelint", "explian", "uncovered_read"]);
+    assert_eq!(code(&by_cargo), 2, "{}", stdout(&by_cargo));
+    assert_one_line_error(&by_cargo, "`explian` (did you mean `explain`?)");
+}
+
+#[test]
+fn quiet_prints_nothing_on_a_clean_run() {
+    let output = cachelint(&["check", "-q", "fixtures/uncovered_read_silent"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(stderr(&output), "");
+    // With findings, `-q` still prints them.
+    let output = cachelint(&["check", "-q", "fixtures/uncovered_read_fires"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(stdout(&output).contains("cachelint::uncovered_read"));
+}
+
+#[test]
+fn help_lists_the_message_formats() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["check", "--help"],
+        &["check", "-h"],
+    ] {
+        let output = cachelint(args);
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let help = stdout(&output)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let at = help
+            .find("--message-format <FMT>")
+            .unwrap_or_else(|| panic!("{args:?}: {help}"));
+        let after = &help[at..];
+        let end = after[2..].find(" --").map_or(after.len(), |e| e + 2);
+        for format in [
+            "human", "short", "json", "sarif", "github", "gitlab", "rdjsonl",
+        ] {
+            assert!(
+                after[..end].contains(format),
+                "{args:?}: {format} missing in {after}"
+            );
+        }
+    }
+}
+
+#[test]
+fn explain_accepts_the_code_as_printed_and_dashes() {
+    let plain = cachelint(&["explain", "stale_dependent"]);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    for spelling in [
+        "cachelint::stale_dependent",
+        "stale-dependent",
+        "cachelint::stale-dependent",
+    ] {
+        let output = cachelint(&["explain", spelling]);
+        assert_eq!(code(&output), 0, "{spelling}: {}", stderr(&output));
+        assert_eq!(stdout(&output), stdout(&plain), "{spelling}");
+    }
+    let output = cachelint(&["explain", "cachelint::stale-dependnt"]);
+    assert_eq!(code(&output), 2);
+    assert_one_line_error(&output, "did you mean `stale_dependent`?");
+}
