@@ -1,6 +1,7 @@
 //! The binary as users and CI run it: exit codes, the cargo-style first argument, the `check`
 //! subcommand, `short` output, level flags, `explain` and `rules`.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -503,4 +504,124 @@ fn explain_accepts_the_code_as_printed_and_dashes() {
     let output = cachelint(&["explain", "cachelint::stale-dependnt"]);
     assert_eq!(code(&output), 2);
     assert_one_line_error(&output, "did you mean `stale_dependent`?");
+}
+
+/// Two trait impls' methods of one name on one type, and two modules' free functions of one
+/// name.
+const SAME_NAMES: &str = r#"use cachelint::{reads, writes};
+
+pub struct Db;
+
+pub trait Store {
+    fn update(&self, id: u64);
+}
+
+pub trait Cache {
+    fn update(&self, id: u64);
+}
+
+impl Store for Db {
+    #[writes("user:<id>:row")]
+    fn update(&self, id: u64) {}
+}
+
+impl Cache for Db {
+    #[writes("user:<id>:row")]
+    fn update(&self, id: u64) {}
+}
+
+pub mod by_path {
+    use cachelint::writes;
+
+    #[writes("user:<id>:profile")]
+    pub fn update_profile(id: u64) {}
+}
+
+pub mod by_glob {
+    use cachelint::writes;
+
+    #[writes("user:<id>:*")]
+    pub fn update_profile(id: u64) {}
+}
+
+#[reads("user:<id>:profile")]
+pub fn profile(id: u64) {}
+"#;
+
+#[test]
+fn functions_are_named_alike_everywhere_and_qualified_where_two_would_read_the_same() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(dir.path(), &[("src/lib.rs", SAME_NAMES)]);
+    let short = cachelint_in(dir.path(), &["check", ".", "--message-format", "short"]);
+    assert_eq!(code(&short), 0, "{}", stderr(&short));
+    assert_eq!(
+        stdout(&short),
+        "src/lib.rs:14:14: warning[dead_invalidation]: `<Db as Store>::update` invalidates \
+         `user:<id>:row`, which no function reads\n\
+         src/lib.rs:19:14: warning[dead_invalidation]: `<Db as Cache>::update` invalidates \
+         `user:<id>:row`, which no function reads\n"
+    );
+
+    let map = cachelint_in(dir.path(), &["map", "."]);
+    assert_eq!(code(&map), 0, "{}", stderr(&map));
+    let map = stdout(&map);
+    let expected = "\
+## mutations: what each entry point invalidates
+
+<Db as Cache>::update
+  invalidates user:<id>:row
+
+<Db as Store>::update
+  invalidates user:<id>:row
+
+by_glob::update_profile
+  invalidates user:<id>:*
+
+by_path::update_profile
+  invalidates user:<id>:profile
+
+## read keys: who invalidates each
+
+user:<id>:profile  (read by profile)
+  invalidated by by_glob::update_profile
+  invalidated by by_path::update_profile
+";
+    assert!(map.ends_with(expected), "{map}");
+
+    let graph = cachelint_in(dir.path(), &["graph", "--format", "json", "."]);
+    assert_eq!(code(&graph), 0, "{}", stderr(&graph));
+    let graph: serde_json::Value = serde_json::from_str(&stdout(&graph)).expect("JSON");
+    let functions: Vec<(&str, &str)> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "function")
+        .map(|n| {
+            let label = n["label"].as_str().unwrap_or_default();
+            (label, n["qualified_name"].as_str().unwrap_or_default())
+        })
+        .collect();
+    for expected in [
+        ("<Db as Cache>::update", "<crate::Db as Cache>::update"),
+        ("<Db as Store>::update", "<crate::Db as Store>::update"),
+        ("by_glob::update_profile", "crate::by_glob::update_profile"),
+        ("by_path::update_profile", "crate::by_path::update_profile"),
+        ("profile", "crate::profile"),
+    ] {
+        assert!(
+            functions.contains(&expected),
+            "{expected:?} not in {functions:?}"
+        );
+    }
+
+    // Same rule, file and key: only the function tells the two findings apart.
+    let gitlab = cachelint_in(dir.path(), &["check", ".", "--message-format", "gitlab"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&gitlab)).expect("JSON");
+    let fingerprints: BTreeSet<&str> = report
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|f| f["fingerprint"].as_str())
+        .collect();
+    assert_eq!(fingerprints.len(), 2, "{report:#}");
 }
