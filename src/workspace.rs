@@ -3,7 +3,7 @@
 //! shown (`-p`, a member directory, `default-members`, PATHs select what is reported, never
 //! what is analyzed).
 
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, Layers};
 use crate::discover::{self, Discovery};
 use crate::package::{self, PackageInfo};
 use crate::semantic::{self, Unavailable};
@@ -66,7 +66,11 @@ pub enum Error {
 pub struct Workspace {
     /// Findings' paths are relative to this.
     pub root: PathBuf,
+    /// The workspace root's configuration (`separator` is the whole run's).
     pub config: Config,
+    /// Every configuration and the directory it applies to: the root's, and each member's
+    /// own laid over it.
+    pub layers: Layers,
     pub discovery: Discovery,
     /// The workspace's cargo packages (none for a run on PATHs), in cargo metadata's order.
     pub packages: Vec<PackageInfo>,
@@ -138,8 +142,9 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
                 return Err(Error::MissingPath(path.display().to_string()));
             }
         }
-        let config_root = config_root(&target.paths[0], &cwd);
-        let config = config::load(&config_root, target.config_file.as_deref())?;
+        let explicit = target.config_file.as_deref();
+        // The workspaces the PATHs lie in: (root, member directories).
+        let mut workspaces: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
         // A PATH inside a cargo package: its whole workspace is analyzed, the PATH reported.
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut members: Vec<PathBuf> = Vec::new();
@@ -148,7 +153,15 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         let mut why_not = Unavailable::NotCargo;
         for path in &target.paths {
             let found = match package_manifest(path).map(|m| (workspace_members(&m), m)) {
-                Some((Ok(found), m)) => Some((m, found)).filter(|(_, f)| belongs(path, f)),
+                Some((Ok((root, found)), m)) => {
+                    let found = Some((m, found)).filter(|(_, f)| belongs(path, f));
+                    if let Some((_, members)) = &found
+                        && !workspaces.iter().any(|(r, _)| *r == root)
+                    {
+                        workspaces.push((root, members.clone()));
+                    }
+                    found
+                }
                 Some((Err(err), _)) => {
                     why_not = Unavailable::Metadata(err);
                     None
@@ -175,10 +188,30 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
             Some(manifest) if in_packages => Ok(manifest),
             _ => Err(why_not),
         };
+        let layers = match workspaces.first() {
+            Some((root, _)) if in_packages => {
+                let mut layers = Layers::new(&cwd, root, config::load(root, explicit)?);
+                if explicit.is_none() {
+                    for (root, members) in &workspaces {
+                        layers.add_member(root)?;
+                        for member in members {
+                            layers.add_member(member)?;
+                        }
+                    }
+                }
+                layers
+            }
+            _ => {
+                let config_root = config_root(&target.paths[0], &cwd);
+                let config = config::load(&config_root, explicit)?;
+                Layers::new(&cwd, &config_root, config)
+            }
+        };
+        let config = layers.root().clone();
         let discovery = if in_packages {
-            discover::walk(&cwd, &dirs, &config, &members)
+            discover::walk(&cwd, &dirs, &layers, &members)
         } else {
-            discover::walk(&cwd, &target.paths, &config, &[])
+            discover::walk(&cwd, &target.paths, &layers, &[])
         };
         for path in &target.paths {
             check_has_rust(&cwd, path, &discovery)?;
@@ -197,6 +230,7 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         return Ok(Workspace {
             root: cwd,
             config,
+            layers,
             discovery,
             packages: Vec::new(),
             manifest,
@@ -218,7 +252,8 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         .exec()
         .map_err(|e| Error::Metadata(one_line(&e.to_string())))?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
-    let config = config::load(&root, target.config_file.as_deref())?;
+    let explicit = target.config_file.as_deref();
+    let mut layers = Layers::new(&cwd, &root, config::load(&root, explicit)?);
     // As cargo: from inside a member's directory (no `--manifest-path`, `-p` or
     // `--workspace`), that member.
     let current_member =
@@ -273,7 +308,14 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
     };
     let members = metadata.workspace_packages();
     let all_members: Vec<PathBuf> = members.iter().filter_map(package_dir).collect();
-    let discovery = discover::walk(&root, &all_members, &config, &all_members);
+    if explicit.is_none() {
+        // Each member's own configuration applies to its files, as the root's does to all.
+        for dir in &all_members {
+            layers.add_member(dir)?;
+        }
+    }
+    let config = layers.root().clone();
+    let discovery = discover::walk(&root, &all_members, &layers, &all_members);
     let packages: Vec<PackageInfo> = members
         .iter()
         .map(|p| PackageInfo::from_metadata(p, &root))
@@ -291,6 +333,7 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         manifest: Ok(root.join("Cargo.toml")),
         root,
         config,
+        layers,
         discovery,
         packages,
         report,
@@ -316,10 +359,10 @@ fn check_has_rust(cwd: &Path, path: &Path, discovery: &Discovery) -> Result<(), 
     }
 }
 
-/// The directories of the members of the workspace `manifest` belongs to (`cargo metadata
+/// The root and the directories of the members of the workspace `manifest` belongs to (`cargo metadata
 /// --no-deps`, run with the toolchain cachelint runs under); `Err` with cargo's reason when it
 /// cannot read it.
-fn workspace_members(manifest: &Path) -> Result<Vec<PathBuf>, String> {
+fn workspace_members(manifest: &Path) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let mut command = cargo_metadata::MetadataCommand::new();
     command.no_deps().manifest_path(manifest);
     for (key, value) in semantic::cargo_env() {
@@ -332,7 +375,7 @@ fn workspace_members(manifest: &Path) -> Result<Vec<PathBuf>, String> {
         .filter_map(|p| p.manifest_path.parent())
         .map(|d| d.as_std_path().to_path_buf())
         .collect();
-    Ok(dirs)
+    Ok((metadata.workspace_root.into_std_path_buf(), dirs))
 }
 
 /// Whether `path` lies in one of the workspace members `dirs` where cargo would read sources:

@@ -625,3 +625,100 @@ user:<id>:profile  (read by profile)
         .collect();
     assert_eq!(fingerprints.len(), 2, "{report:#}");
 }
+
+/// A virtual workspace whose members configure themselves: `billing` with a `cachelint.toml`
+/// (allows `uncovered_read`, excludes `src/generated.rs` relative to itself), `users-api` with
+/// `[package.metadata.cachelint]` (`max_staleness = "10m"`, or `users_api_metadata`).
+fn configured_workspace(users_api_metadata: &str) -> tempfile::TempDir {
+    let macros = Path::new(env!("CARGO_MANIFEST_DIR")).join("macros");
+    let dependency = format!(
+        "\n[dependencies]\ncachelint = {{ path = {:?} }}\n",
+        macros.display().to_string()
+    );
+    let manifest = |name: &str, extra: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{dependency}{extra}"
+        )
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"users-api\", \"billing\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "users-api/Cargo.toml",
+                &manifest(
+                    "users-api",
+                    &format!("\n[package.metadata.cachelint]\n{users_api_metadata}"),
+                ),
+            ),
+            (
+                "users-api/src/lib.rs",
+                "use cachelint::reads;\n\n\
+                 #[reads(\"user:<id>:profile\")]\npub fn profile(id: u64) -> u64 { id }\n\n\
+                 #[reads(\"user:<id>:feed\", ttl = \"5m\")]\npub fn feed(id: u64) -> u64 { id }\n",
+            ),
+            ("billing/Cargo.toml", &manifest("billing", "")),
+            (
+                "billing/cachelint.toml",
+                "exclude = [\"src/generated.rs\"]\n\n[lints]\nuncovered_read = \"allow\"\n",
+            ),
+            (
+                "billing/src/lib.rs",
+                "use cachelint::reads;\nmod generated;\n\n\
+                 #[reads(\"invoice:<id>:lines\")]\npub fn lines(id: u64) -> u64 { id }\n\n\
+                 #[reads(\"invoice:<id>:total\", ttl = \"5m\")]\npub fn total(id: u64) -> u64 { id }\n",
+            ),
+            (
+                "billing/src/generated.rs",
+                "use cachelint::writes;\n\n#[writes(\"nothing:<id>\")]\npub fn stray(id: u64) {}\n",
+            ),
+        ],
+    );
+    dir
+}
+
+#[test]
+fn members_configurations_apply_to_their_files_in_workspace_and_path_runs() {
+    let ws = configured_workspace("max_staleness = \"10m\"\n");
+    // users-api: `profile` is uncovered (deny at the root's level); `feed`'s 5m ttl is within
+    // its own 10m. billing: `lines` is allowed there, `total`'s ttl is over the root's 0s,
+    // and `src/generated.rs` (its dead invalidation) is excluded relative to billing/.
+    let output = cachelint_in(ws.path(), &["--message-format", "short"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert_eq!(
+        short_heads(&output),
+        [
+            "billing/src/lib.rs:7:9 warning[ttl_only_read]",
+            "users-api/src/lib.rs:3:9 error[uncovered_read]",
+        ]
+    );
+    // A PATH run reads the same configurations, and globs stay relative to their file.
+    let output = cachelint_in(
+        ws.path(),
+        &["check", "billing", "--message-format", "short"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        short_heads(&output),
+        ["billing/src/lib.rs:7:9 warning[ttl_only_read]"]
+    );
+}
+
+#[test]
+fn a_typo_in_a_members_configuration_is_an_error_with_its_position() {
+    let ws = configured_workspace("max_stalenes = \"10m\"\n");
+    let output = cachelint_in(ws.path(), &["--message-format", "short"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    let manifest = ws.path().join("users-api/Cargo.toml");
+    assert_one_line_error(
+        &output,
+        &format!(
+            "{}:10:1: unknown key `max_stalenes` (did you mean `max_staleness`?)",
+            manifest.display()
+        ),
+    );
+}
