@@ -1110,6 +1110,64 @@ ttl_only_read = "warn"
     }
 
     #[test]
+    fn members_are_laid_over_the_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(
+            root,
+            FILE_NAME,
+            "max_staleness = \"1m\"\nexclude = [\"gen\"]\n[lints]\norphan_event = \"deny\"\n",
+        );
+        std::fs::create_dir_all(root.join("a")).expect("a/");
+        write(
+            &root.join("a"),
+            FILE_NAME,
+            "exclude = [\"src/x.rs\"]\n[lints]\ndead_invalidation = \"allow\"\n",
+        );
+        std::fs::create_dir_all(root.join("b")).expect("b/");
+        write(&root.join("b"), "Cargo.toml", "[package]\nname = \"b\"\n");
+        let mut layers = Layers::new(root, root, load(root, None).expect("root"));
+        for member in ["a", "b"] {
+            layers.add_member(&root.join(member)).expect("member");
+        }
+        // `b` has no configuration of its own: the root's applies.
+        assert_eq!(layers.layers().len(), 2);
+        let a = &layers.layers()[1].config;
+        assert_eq!(a.max_staleness, Duration::from_secs(60));
+        assert_eq!(a.lints.get("orphan_event"), Some(&LintLevel::Deny));
+        assert_eq!(a.lints.get("dead_invalidation"), Some(&LintLevel::Allow));
+        for (path, excluded) in [
+            ("a/src/x.rs", true),
+            ("src/x.rs", false),
+            ("gen/y.rs", true),
+            ("a/gen/y.rs", false),
+            ("b/src/x.rs", false),
+        ] {
+            assert_eq!(layers.is_excluded(&root.join(path)), excluded, "{path}");
+        }
+        assert_eq!(layers.layer_of(&root.join("a/src/lib.rs")), 1);
+        assert_eq!(layers.layer_of(&root.join("b/src/lib.rs")), 0);
+        assert_eq!(layers.layer_of(Path::new("/elsewhere/x.rs")), 0);
+    }
+
+    #[test]
+    fn a_member_may_not_change_the_separator() {
+        let member = parse("separator = \"/\"", Path::new("m/cachelint.toml")).expect("valid");
+        let message = member
+            .over(&Config::default())
+            .map(|_| ())
+            .expect_err("differs");
+        assert!(
+            message
+                .to_string()
+                .starts_with("m/cachelint.toml:1:13: `separator` `/` differs"),
+            "{message}"
+        );
+        let same = parse("separator = \":\"", Path::new("m/cachelint.toml")).expect("valid");
+        assert!(same.over(&Config::default()).is_ok());
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
         for text in [
             "\u{feff}",
