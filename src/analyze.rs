@@ -30,8 +30,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     let started = Instant::now();
     let mut timer = Timer::from_env(started);
     let ws = workspace(target)?;
-    let defaults = rules::REGISTRY.iter().map(|r| (r.name, r.default_level));
-    let levels = config::resolve_levels(&ws.config, &options.levels, defaults)?;
+    let groups = setting_groups(&ws, options)?;
     timer.lap("discover");
     let (texts, facts, relevant) = read_all(&ws.discovery, ws.config.separator, options.all_files);
     timer.lap("read+extract");
@@ -48,10 +47,23 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         dependencies: model.dependencies(),
     };
     timer.lap("dependencies");
-    let mut sink = Sink::new(levels);
-    rules::check_all(&cx, &mut sink);
+    let mut cx = cx;
+    let mut findings = Vec::new();
+    let single = groups.len() == 1;
+    for group in groups {
+        // Each member's own settings for the findings in its files: the rules run once per
+        // distinct settings (once, unless a member configures levels or `max_staleness`).
+        cx.max_staleness = group.max_staleness;
+        let mut sink = Sink::new(group.levels);
+        rules::check_all(&cx, &mut sink);
+        findings.extend(sink.findings.into_iter().filter(|f| {
+            single || {
+                let path = ws.root.join(&f.primary.location.file);
+                group.layers.contains(&ws.layers.layer_of(&path))
+            }
+        }));
+    }
     timer.lap("rules");
-    let mut findings = sink.findings;
     findings.retain(|f| ws.report.shows(&f.primary.location.file));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
@@ -93,6 +105,37 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         model,
         ws,
     ))
+}
+
+/// Rule levels and `max_staleness` that apply to the files of some configuration layers.
+struct Settings {
+    levels: std::collections::BTreeMap<&'static str, LintLevel>,
+    max_staleness: std::time::Duration,
+    /// Indices in `Workspace::layers`.
+    layers: Vec<usize>,
+}
+
+/// The distinct settings of the run's configurations, with the command line's `-A/-W/-D` over
+/// each.
+fn setting_groups(ws: &Workspace, options: &Options) -> Result<Vec<Settings>, Error> {
+    let mut groups: Vec<Settings> = Vec::new();
+    for (index, layer) in ws.layers.layers().iter().enumerate() {
+        let defaults = rules::REGISTRY.iter().map(|r| (r.name, r.default_level));
+        let levels = config::resolve_levels(&layer.config, &options.levels, defaults)?;
+        let max_staleness = layer.config.max_staleness;
+        match groups
+            .iter_mut()
+            .find(|g| g.levels == levels && g.max_staleness == max_staleness)
+        {
+            Some(group) => group.layers.push(index),
+            None => groups.push(Settings {
+                levels,
+                max_staleness,
+                layers: vec![index],
+            }),
+        }
+    }
+    Ok(groups)
 }
 
 /// Resolves calls with the semantic engine when there is annotated code to check: `None`

@@ -70,8 +70,8 @@ pub struct TargetArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Output format.
-    #[arg(long, value_name = "FMT", value_parser = parse_format)]
+    /// Output format [default: human].
+    #[arg(long, value_name = "FMT", value_parser = FormatParser)]
     pub message_format: Option<Format>,
     /// Set a rule to allow (`-A RULE`).
     #[arg(short = 'A', long = "allow", value_name = "RULE")]
@@ -201,6 +201,34 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `--message-format`'s parser: [`parse_format`], with the formats listed as clap's possible
+/// values so that `--help` shows them.
+#[derive(Debug, Clone, Copy)]
+struct FormatParser;
+
+impl clap::builder::TypedValueParser for FormatParser {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Format, clap::Error> {
+        clap::builder::TypedValueParser::parse_ref(&parse_format, cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
 }
 
 /// cargo's own spellings are accepted too: rust-analyzer passes

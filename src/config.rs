@@ -109,6 +109,8 @@ pub struct Config {
     pub source: Option<PathBuf>,
     /// `exclude`, compiled once by [`parse`].
     globs: GlobSet,
+    /// The top-level keys the file sets, with where their values are.
+    declared: BTreeMap<&'static str, Position>,
 }
 
 impl Default for Config {
@@ -120,11 +122,50 @@ impl Default for Config {
             lints: BTreeMap::new(),
             source: None,
             globs: GlobSet::empty(),
+            declared: BTreeMap::new(),
         }
     }
 }
 
 impl Config {
+    /// This configuration (a workspace member's) on top of the workspace root's, `root`: its
+    /// `max_staleness` and `[lints]` entries win, the root's apply to what it leaves out. Its
+    /// `exclude` stays its own (relative to its own directory; [`Layers`] applies the root's
+    /// too). `separator` is the workspace's: keys are shared by every member, so a member that
+    /// sets another one is an error.
+    pub fn over(self, root: &Config) -> Result<Config, ConfigError> {
+        if let Some(at) = self.declared.get("separator")
+            && self.separator != root.separator
+        {
+            let root_file = (root.source.as_ref()).map_or_else(
+                || "the default".to_owned(),
+                |p| format!("`{}`", p.display()),
+            );
+            return Err(ConfigError::Invalid {
+                path: self.source.clone().unwrap_or_else(|| FILE_NAME.into()),
+                at: Some(*at),
+                message: format!(
+                    "`separator` `{}` differs from the workspace's `{}` ({root_file}): keys are \
+                     shared by the whole workspace, set it once at its root",
+                    self.separator, root.separator
+                ),
+            });
+        }
+        let mut lints = root.lints.clone();
+        lints.extend(self.lints.clone());
+        let max_staleness = if self.declared.contains_key("max_staleness") {
+            self.max_staleness
+        } else {
+            root.max_staleness
+        };
+        Ok(Config {
+            separator: root.separator,
+            max_staleness,
+            lints,
+            ..self
+        })
+    }
+
     /// Whether a path relative to the root (`/`-separated) is excluded by `exclude`.
     ///
     /// Patterns are anchored at the root and matched against the whole path: `*` and `?` stay
@@ -136,6 +177,105 @@ impl Config {
         let path = rel_path.trim_start_matches("./").trim_start_matches('/');
         self.globs.is_match(path)
     }
+}
+
+/// The configurations of a run, each applying to the files below its directory: the
+/// workspace root's first, then each member's own (`cachelint.toml` or
+/// `[package.metadata.cachelint]` in its directory), already laid over the root's.
+#[derive(Debug, Clone)]
+pub struct Layers {
+    /// Relative paths are relative to this (the current directory).
+    cwd: PathBuf,
+    layers: Vec<Layer>,
+}
+
+/// One directory's configuration.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// The directory it applies to (absolute, without `.`/`..`); its `exclude` globs are
+    /// relative to it.
+    pub dir: PathBuf,
+    pub config: Config,
+}
+
+impl Layers {
+    /// The root's configuration, applying to `dir` and below.
+    pub fn new(cwd: &Path, dir: &Path, config: Config) -> Layers {
+        Layers {
+            cwd: cwd.to_path_buf(),
+            layers: vec![Layer {
+                dir: absolute(cwd, dir),
+                config,
+            }],
+        }
+    }
+
+    /// Adds the configuration of a workspace member in `dir`, if it has one of its own
+    /// (`cachelint.toml`, else `[package.metadata.cachelint]`): laid over the root's, it
+    /// applies to the member's files. An invalid one is an error, as the root's is.
+    pub fn add_member(&mut self, dir: &Path) -> Result<(), ConfigError> {
+        let dir = absolute(&self.cwd, dir);
+        if self.layers.iter().any(|l| l.dir == dir) {
+            return Ok(());
+        }
+        let own = load(&dir, None)?;
+        if own.source.is_none() {
+            return Ok(());
+        }
+        let config = own.over(self.root())?;
+        self.layers.push(Layer { dir, config });
+        Ok(())
+    }
+
+    /// The workspace root's configuration.
+    pub fn root(&self) -> &Config {
+        &self.layers[0].config
+    }
+
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// Whether `path` is excluded by the `exclude` of any configuration whose directory holds
+    /// it, each pattern matched against the path relative to that directory.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let path = absolute(&self.cwd, path);
+        self.layers.iter().any(|layer| {
+            path.strip_prefix(&layer.dir).is_ok_and(|rel| {
+                let rel: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                !rel.is_empty() && layer.config.is_excluded(&rel.join("/"))
+            })
+        })
+    }
+
+    /// The index of the layer whose configuration applies to `path` (the one with the
+    /// deepest directory holding it; the root's when none does).
+    pub fn layer_of(&self, path: &Path) -> usize {
+        let path = absolute(&self.cwd, path);
+        (self.layers.iter().enumerate())
+            .filter(|(_, layer)| path.starts_with(&layer.dir))
+            .max_by_key(|(_, layer)| layer.dir.components().count())
+            .map_or(0, |(index, _)| index)
+    }
+}
+
+/// `path` made absolute against `cwd`, `.` and `..` resolved by their text (symbolic links are
+/// not followed: the paths compared come from the same walk).
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in cwd.join(path).components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A 1-based line and column (in characters) in a configuration file.
@@ -326,6 +466,10 @@ impl<'a> Source<'a> {
 fn validate(table: &DeTable<'_>, source: &Source<'_>) -> Result<Config, ConfigError> {
     let mut config = sourced(source.path);
     for (key, value) in in_source_order(table) {
+        if let Some(known) = KEYS.iter().find(|k| **k == key.get_ref().as_ref()) {
+            let at = position(source.text, value.span().start);
+            config.declared.insert(known, at);
+        }
         match key.get_ref().as_ref() {
             "separator" => config.separator = separator(value, source)?,
             "max_staleness" => {
@@ -468,7 +612,7 @@ fn unknown(kind: &str, name: &str, known: &[&'static str]) -> String {
 }
 
 /// A rule name as rustc would accept it: `-` for `_`, and an optional `cachelint::` prefix.
-fn canonical(name: &str) -> String {
+pub fn canonical(name: &str) -> String {
     name.strip_prefix("cachelint::")
         .unwrap_or(name)
         .replace('-', "_")
@@ -476,7 +620,7 @@ fn canonical(name: &str) -> String {
 
 /// The rule `name` spells (`-` for `_`, a `cachelint::` prefix), from the list of rule names
 /// the macros and the analyzer share.
-fn rule_named(name: &str) -> Option<&'static str> {
+pub fn rule_named(name: &str) -> Option<&'static str> {
     let name = canonical(name);
     RULE_NAMES.iter().copied().find(|known| *known == name)
 }
@@ -963,6 +1107,64 @@ ttl_only_read = "warn"
             assert!(!config.is_excluded(kept), "{kept}");
         }
         assert_eq!(config.exclude[2], "./vendor/");
+    }
+
+    #[test]
+    fn members_are_laid_over_the_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(
+            root,
+            FILE_NAME,
+            "max_staleness = \"1m\"\nexclude = [\"gen\"]\n[lints]\norphan_event = \"deny\"\n",
+        );
+        std::fs::create_dir_all(root.join("a")).expect("a/");
+        write(
+            &root.join("a"),
+            FILE_NAME,
+            "exclude = [\"src/x.rs\"]\n[lints]\ndead_invalidation = \"allow\"\n",
+        );
+        std::fs::create_dir_all(root.join("b")).expect("b/");
+        write(&root.join("b"), "Cargo.toml", "[package]\nname = \"b\"\n");
+        let mut layers = Layers::new(root, root, load(root, None).expect("root"));
+        for member in ["a", "b"] {
+            layers.add_member(&root.join(member)).expect("member");
+        }
+        // `b` has no configuration of its own: the root's applies.
+        assert_eq!(layers.layers().len(), 2);
+        let a = &layers.layers()[1].config;
+        assert_eq!(a.max_staleness, Duration::from_secs(60));
+        assert_eq!(a.lints.get("orphan_event"), Some(&LintLevel::Deny));
+        assert_eq!(a.lints.get("dead_invalidation"), Some(&LintLevel::Allow));
+        for (path, excluded) in [
+            ("a/src/x.rs", true),
+            ("src/x.rs", false),
+            ("gen/y.rs", true),
+            ("a/gen/y.rs", false),
+            ("b/src/x.rs", false),
+        ] {
+            assert_eq!(layers.is_excluded(&root.join(path)), excluded, "{path}");
+        }
+        assert_eq!(layers.layer_of(&root.join("a/src/lib.rs")), 1);
+        assert_eq!(layers.layer_of(&root.join("b/src/lib.rs")), 0);
+        assert_eq!(layers.layer_of(Path::new("/elsewhere/x.rs")), 0);
+    }
+
+    #[test]
+    fn a_member_may_not_change_the_separator() {
+        let member = parse("separator = \"/\"", Path::new("m/cachelint.toml")).expect("valid");
+        let message = member
+            .over(&Config::default())
+            .map(|_| ())
+            .expect_err("differs");
+        assert!(
+            message
+                .to_string()
+                .starts_with("m/cachelint.toml:1:13: `separator` `/` differs"),
+            "{message}"
+        );
+        let same = parse("separator = \":\"", Path::new("m/cachelint.toml")).expect("valid");
+        assert!(same.over(&Config::default()).is_ok());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Which files to read, and the module path each one's items live in.
 
-use crate::config::Config;
+use crate::config::Layers;
 use crate::facts::PathSegs;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -34,12 +34,12 @@ pub struct Discovery {
 }
 
 /// Walks `dirs` (directories or files) below `root`, skipping hidden and `target` directories,
-/// nested packages other than those listed, and what `config` excludes.
+/// nested packages other than those listed, and what the configurations exclude.
 ///
 /// Symbolic links are followed while they stay inside `root` or the directory walked; one
 /// that leads elsewhere is reported, not followed: on an untrusted pull request a link to
 /// `/` or `~/.cargo` would have the run read (and quote) any file the CI user can read.
-pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]) -> Discovery {
+pub fn walk(root: &Path, dirs: &[PathBuf], config: &Layers, packages: &[PathBuf]) -> Discovery {
     let mut found = Discovery::default();
     let mut crates = CrateNames::default();
     for dir in dirs {
@@ -59,7 +59,7 @@ pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]
             let is_other_package = !packages.is_empty()
                 && !packages.iter().any(|p| p == entry.path())
                 && entry.path().join("Cargo.toml").is_file();
-            !is_other_package && !config.is_excluded(&relative(root, entry.path()))
+            !is_other_package && !config.is_excluded(entry.path())
         });
         while let Some(entry) = walker.next() {
             match entry {
@@ -77,7 +77,7 @@ pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]
                                 walker.skip_current_dir();
                             }
                             let rel = relative(root, path);
-                            if (is_dir || is_rs) && !config.is_excluded(&rel) {
+                            if (is_dir || is_rs) && !config.is_excluded(path) {
                                 let to = target.map(|t| t.display().to_string());
                                 let reason = format!(
                                     "symlink to `{}`, outside the analyzed tree: not followed",
@@ -91,10 +91,10 @@ pub fn walk(root: &Path, dirs: &[PathBuf], config: &Config, packages: &[PathBuf]
                     if !is_rs || is_dir {
                         continue;
                     }
-                    let rel = relative(root, path);
-                    if config.is_excluded(&rel) {
+                    if config.is_excluded(path) {
                         continue;
                     }
+                    let rel = relative(root, path);
                     if !entry.file_type().is_file() {
                         // A FIFO, socket or device named `*.rs`: reading it could block
                         // forever or never end.

@@ -115,6 +115,8 @@ pub struct Model {
     pub unresolved: Vec<semantic::Unresolved>,
     /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
     pub resolution_stats: (usize, usize, usize),
+    /// Per function, its display name (see [`Model::display_name`]).
+    names: Vec<String>,
 }
 
 impl Model {
@@ -242,7 +244,13 @@ impl Model {
         for (index, write) in sites.writes.iter().enumerate() {
             writes_by_function[write.function].push(index);
         }
+        let annotated = (functions.iter().enumerate())
+            .filter(|(_, f)| !f.annotations.is_empty())
+            .map(|(id, _)| id);
+        let leads_to_annotated = reaching(&graph, annotated);
+        let names = display_names(&functions, &leads_to_annotated);
         Model {
+            names,
             read_index: KeyIndex::new(sites.reads.iter().map(|r| &r.key)),
             write_index: KeyIndex::new(sites.writes.iter().map(|w| &w.key)),
             writes_by_function,
@@ -283,26 +291,7 @@ impl Model {
     /// The functions from which one of `targets` can be reached (targets included), through
     /// calls and events.
     pub fn reaching(&self, targets: impl IntoIterator<Item = FnId>) -> Vec<bool> {
-        let mut marked = vec![false; self.functions.len()];
-        let mut queue = VecDeque::new();
-        for target in targets {
-            if target < marked.len() && !marked[target] {
-                marked[target] = true;
-                queue.push_back(target);
-            }
-        }
-        while let Some(at) = queue.pop_front() {
-            for from in self
-                .graph
-                .neighbors_directed(NodeIndex::new(at), petgraph::Direction::Incoming)
-            {
-                if !marked[from.index()] {
-                    marked[from.index()] = true;
-                    queue.push_back(from.index());
-                }
-            }
-        }
-        marked
+        reaching(&self.graph, targets)
     }
 
     fn reach_where(
@@ -347,42 +336,27 @@ impl Model {
         steps_to(&parents, to)
     }
 
-    /// `crate::module::Type::name` of a function, for messages and fingerprints.
+    /// The function's full path, for fingerprints and `graph`'s `qualified_name`:
+    /// `crate::module::name`, `crate::module::Type::name`, `<crate::module::Type as Trait>::name`
+    /// for a trait impl's method (two impls' methods of one name on one type differ), and
+    /// `crate::module::Trait::name` for a trait's own. The same whatever else is analyzed.
     pub fn qualified_name(&self, id: FnId) -> String {
         let function = &self.functions[id];
-        let mut path = function.module.join("::");
-        if let Some(owner) = &function.owner {
-            let ty = match (&owner.self_ty, &owner.trait_path) {
-                (Some(TypeRef::Path(p)), _) => p.last().cloned(),
-                (None, Some(t)) => t.last().cloned(),
-                _ => None,
-            };
-            if let Some(ty) = ty {
-                path.push_str("::");
-                path.push_str(&ty);
-            }
-        }
-        path.push_str("::");
-        path.push_str(&function.name);
-        path
+        let module = function.module.join("::");
+        spell(&module, owner_of(function), &function.name)
     }
 
-    /// The function's short display name: `Type::name` or `name`.
+    /// The function's name as findings, `map` and `graph` print it: `name`, `Type::name` or
+    /// `Trait::name`, qualified only where two functions would read the same (two trait
+    /// impls' methods on one type: `<Db as Store>::update`; two modules' functions:
+    /// `by_path::update_profile`), by as many module segments as it takes.
+    ///
+    /// Functions that lead to annotated code are named among themselves first, so their
+    /// names (the ones findings use) do not depend on which other files were parsed
+    /// (`--all-files`); the others are then named around them.
     pub fn display_name(&self, id: FnId) -> String {
-        let function = &self.functions[id];
-        match function
-            .owner
-            .as_ref()
-            .and_then(|o| match (&o.self_ty, &o.trait_path) {
-                (Some(TypeRef::Path(p)), _) => p.last(),
-                (None, Some(t)) => t.last(),
-                _ => None,
-            }) {
-            Some(ty) => format!("{ty}::{}", function.name),
-            None => function.name.clone(),
-        }
+        self.names[id].clone()
     }
-
     /// Read key → the read keys it depends on, directly, with why; transitive closure is the
     /// caller's business. Keys are grouped by canonical text.
     pub fn dependencies(&self) -> BTreeMap<String, BTreeMap<String, DependencyReason>> {
@@ -453,6 +427,141 @@ impl Model {
         }
         deps
     }
+}
+
+/// The functions of `graph` from which one of `targets` can be reached (targets included).
+fn reaching(graph: &DiGraph<FnId, Step>, targets: impl IntoIterator<Item = FnId>) -> Vec<bool> {
+    let mut marked = vec![false; graph.node_count()];
+    let mut queue = VecDeque::new();
+    for target in targets {
+        if target < marked.len() && !marked[target] {
+            marked[target] = true;
+            queue.push_back(target);
+        }
+    }
+    while let Some(at) = queue.pop_front() {
+        for from in graph.neighbors_directed(NodeIndex::new(at), petgraph::Direction::Incoming) {
+            if !marked[from.index()] {
+                marked[from.index()] = true;
+                queue.push_back(from.index());
+            }
+        }
+    }
+    marked
+}
+
+/// What a function's owner is called: the `impl`'s type (`Db`), or the trait a declaration
+/// belongs to; and the trait an `impl Trait for Type` implements.
+struct OwnerName<'a> {
+    ty: Option<&'a str>,
+    implemented: Option<&'a str>,
+}
+
+fn owner_of(function: &FnFact) -> OwnerName<'_> {
+    let Some(owner) = &function.owner else {
+        return OwnerName {
+            ty: None,
+            implemented: None,
+        };
+    };
+    fn last(path: &Option<PathSegs>) -> Option<&str> {
+        path.as_ref().and_then(|p| p.last()).map(String::as_str)
+    }
+    match &owner.self_ty {
+        Some(TypeRef::Path(path)) => OwnerName {
+            ty: path.last().map(String::as_str),
+            implemented: last(&owner.trait_path),
+        },
+        None => OwnerName {
+            ty: last(&owner.trait_path),
+            implemented: None,
+        },
+        Some(_) => OwnerName {
+            ty: None,
+            implemented: None,
+        },
+    }
+}
+
+/// `prefix::name`, `prefix::Type::name` or `<prefix::Type as Trait>::name` (`prefix` may be
+/// empty).
+fn spell(prefix: &str, owner: OwnerName<'_>, name: &str) -> String {
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_owned()
+        } else {
+            format!("{a}::{b}")
+        }
+    };
+    match owner {
+        OwnerName {
+            ty: Some(ty),
+            implemented: Some(tr),
+        } => format!("<{} as {tr}>::{name}", join(prefix, ty)),
+        OwnerName { ty: Some(ty), .. } => join(&join(prefix, ty), name),
+        OwnerName { ty: None, .. } => join(prefix, name),
+    }
+}
+
+/// A function's possible display names, shortest first: `Type::name`, then `<Type as
+/// Trait>::name` (a trait impl's method), then with one more module segment at a time up to
+/// the full path.
+fn name_candidates(function: &FnFact) -> Vec<String> {
+    let mut names = Vec::with_capacity(function.module.len() + 2);
+    let short = OwnerName {
+        implemented: None,
+        ..owner_of(function)
+    };
+    names.push(spell("", short, &function.name));
+    let with_trait = spell("", owner_of(function), &function.name);
+    if !names.contains(&with_trait) {
+        names.push(with_trait);
+    }
+    for take in 1..=function.module.len() {
+        let prefix = function.module[function.module.len() - take..].join("::");
+        names.push(spell(&prefix, owner_of(function), &function.name));
+    }
+    names
+}
+
+/// Every function's display name: the shortest candidate no other function shares, chosen
+/// first among the functions marked in `first` (those that lead to annotated code), then
+/// among the rest, around the names already given.
+fn display_names(functions: &[FnFact], first: &[bool]) -> Vec<String> {
+    let candidates: Vec<Vec<String>> = functions.iter().map(name_candidates).collect();
+    let mut level = vec![0usize; functions.len()];
+    let mut names = vec![String::new(); functions.len()];
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for pass in [true, false] {
+        let members: Vec<FnId> = (0..functions.len())
+            .filter(|&id| first.get(id).copied().unwrap_or(false) == pass)
+            .collect();
+        loop {
+            let mut by_name: HashMap<&str, usize> = HashMap::new();
+            for &id in &members {
+                *by_name
+                    .entry(candidates[id][level[id]].as_str())
+                    .or_default() += 1;
+            }
+            let mut advanced = false;
+            for &id in &members {
+                let name = candidates[id][level[id]].as_str();
+                let clash = by_name[name] > 1 || taken.contains(name);
+                if clash && level[id] + 1 < candidates[id].len() {
+                    level[id] += 1;
+                    advanced = true;
+                }
+            }
+            if !advanced {
+                break;
+            }
+        }
+        for &id in &members {
+            names[id] = candidates[id][level[id]].clone();
+        }
+        taken.extend(members.iter().map(|&id| names[id].clone()));
+    }
+    names
 }
 
 /// Where key constants get their values: the semantic engine's evaluation when it has one

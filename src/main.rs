@@ -2,7 +2,7 @@
 
 use cachelint_analyzer::analyze::{self, Options, Target};
 use cachelint_analyzer::cli::{CheckArgs, Cli, ColorChoice, Command, TargetArgs};
-use cachelint_analyzer::config::LintLevel;
+use cachelint_analyzer::config::{self, LintLevel};
 use cachelint_analyzer::report::{self, Format, RenderOptions};
 use cachelint_analyzer::{baseline, export, map, rules};
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
@@ -33,7 +33,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => check(&cli.check, &matches),
+        None => match mistyped_subcommand(&cli.check.target.paths) {
+            Some(message) => Err(message),
+            None => check(&cli.check, &matches),
+        },
         Some(Command::Check(ref args)) => {
             let sub = matches.subcommand_matches("check").unwrap_or(&matches);
             check(args, sub)
@@ -58,6 +61,23 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `cargo cachelint chek`: a first PATH that does not exist, spelt like no path but close to a
+/// subcommand's name, was meant as the subcommand (cargo's "no such command", with its
+/// did-you-mean).
+fn mistyped_subcommand(paths: &[std::path::PathBuf]) -> Option<String> {
+    let first = paths.first()?;
+    let word = first.to_str()?;
+    if std::fs::symlink_metadata(first).is_ok() || word.contains(['/', '\\', '.']) {
+        return None;
+    }
+    let command = Cli::command();
+    let names = command.get_subcommands().map(|c| c.get_name());
+    let near = cachelint_core::rules::suggest(word, names)?;
+    Some(format!(
+        "no such command or path: `{word}` (did you mean `{near}`?)"
+    ))
 }
 
 fn target(args: &TargetArgs) -> Target {
@@ -192,7 +212,14 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
         packages: workspace.packages.clone(),
     };
     let mut out = std::io::stdout().lock();
-    let written = report::render(format, &analysis, &options, &mut out).and_then(|()| out.flush());
+    // `-q` on a clean run prints nothing at all: the summary line is all `human` would say.
+    // The machine-readable formats still print their (empty) document.
+    let silent = args.quiet && format == Format::Human && analysis.findings.is_empty();
+    let written = if silent {
+        Ok(())
+    } else {
+        report::render(format, &analysis, &options, &mut out).and_then(|()| out.flush())
+    };
     let code = u8::from(analysis.errors() > 0);
     match written {
         // The reader went away (`| head`): nothing more to say, and nobody to say it to.
@@ -220,8 +247,10 @@ fn findings(n: usize) -> String {
     }
 }
 
+/// Prints a rule's documentation. The rule may be spelt as findings print it
+/// (`cachelint::stale_dependent`) or with `-` for `_` (`stale-dependent`), as `-A/-W/-D` take it.
 fn explain(rule: &str) -> Result<u8, String> {
-    match rules::lookup(rule) {
+    match config::rule_named(rule).and_then(rules::lookup) {
         Some(info) => {
             println!(
                 "# {}\n\ndefault level: {}\n\n{}",
@@ -233,7 +262,7 @@ fn explain(rule: &str) -> Result<u8, String> {
         }
         None => {
             let names = rules::REGISTRY.iter().map(|r| r.name);
-            let hint = cachelint_core::rules::suggest(rule, names)
+            let hint = cachelint_core::rules::suggest(&config::canonical(rule), names)
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
             Err(format!(

@@ -17,7 +17,7 @@ pub fn render(model: &Model) -> String {
         read_by
             .entry(read.key.to_string())
             .or_default()
-            .insert(model.qualified_name(read.function));
+            .insert(model.display_name(read.function));
         invalidated_by.entry(read.key.to_string()).or_default();
     }
     for &entry in &model.entries {
@@ -30,7 +30,7 @@ pub fn render(model: &Model) -> String {
         if writes.is_empty() {
             continue;
         }
-        let name = model.qualified_name(entry);
+        let name = model.display_name(entry);
         let keys = mutations.entry(name.clone()).or_default();
         for write in &writes {
             keys.insert(write.key.to_string());
@@ -108,7 +108,8 @@ pub fn run(
         "the invalidation map differs from `{}` (- committed, + current code):",
         path.display()
     );
-    print!("{}", diff(&committed, &text));
+    let name = path.display().to_string();
+    print!("{}", diff(&committed, &text, &name, "current code"));
     println!(
         "if the change is intended, run `cargo cachelint map -o {}` and commit it",
         path.display()
@@ -116,44 +117,12 @@ pub fn run(
     Ok(1)
 }
 
-/// A line diff (longest common subsequence), changed lines only, with section headers kept
-/// for context.
-pub fn diff(old: &str, new: &str) -> String {
-    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
-    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut out = String::new();
-    // The nearest unindented line above a change (an entry or a key), shown once for context.
-    let (mut context, mut shown) = ("", "");
-    while i < a.len() || j < b.len() {
-        let line = if i < a.len() && j < b.len() && a[i] == b[j] {
-            if !a[i].starts_with(' ') && !a[i].is_empty() {
-                context = a[i];
-            }
-            i += 1;
-            j += 1;
-            continue;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            j += 1;
-            format!("+ {}", b[j - 1])
-        } else {
-            i += 1;
-            format!("- {}", a[i - 1])
-        };
-        if !context.is_empty() && shown != context {
-            let _ = writeln!(out, "  {context}");
-            shown = context;
-        }
-        let _ = writeln!(out, "{line}");
-    }
-    out
+/// A unified diff of two maps (`---`/`+++` headers naming them, `@@ -a,b +c,d @@` hunks with
+/// three lines of context), as `diff -u` and git print it.
+pub fn diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
 }

@@ -3,7 +3,7 @@
 //! shown (`-p`, a member directory, `default-members`, PATHs select what is reported, never
 //! what is analyzed).
 
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, Layers};
 use crate::discover::{self, Discovery};
 use crate::package::{self, PackageInfo};
 use crate::semantic::{self, Unavailable};
@@ -39,13 +39,38 @@ pub enum Error {
     Metadata(String),
     #[error("cannot read the current directory: {0}")]
     CurrentDir(std::io::Error),
+    /// cargo's own wording.
+    #[error("--exclude can only be used together with --workspace")]
+    ExcludeWithoutWorkspace,
+    /// `-p SPEC` names no member: cargo's wording, a did-you-mean, and the members.
+    #[error(
+        "package ID specification `{spec}` did not match any packages{}; the workspace members are {}",
+        .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(),
+        .members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+    )]
+    NoSuchPackage {
+        spec: String,
+        suggestion: Option<String>,
+        members: Vec<String>,
+    },
+    /// A PATH that names no Rust file: a silent green run would hide the mistake.
+    #[error("`{0}` is not a Rust file (`.rs`)")]
+    NotRust(String),
+    #[error("no Rust files to analyze in `{0}`")]
+    NoRustFiles(String),
+    #[error("`{0}` is excluded from the analysis (`exclude` in the configuration)")]
+    Excluded(String),
 }
 
 /// Where files are, how they map to modules, and the configuration that applies.
 pub struct Workspace {
     /// Findings' paths are relative to this.
     pub root: PathBuf,
+    /// The workspace root's configuration (`separator` is the whole run's).
     pub config: Config,
+    /// Every configuration and the directory it applies to: the root's, and each member's
+    /// own laid over it.
+    pub layers: Layers,
     pub discovery: Discovery,
     /// The workspace's cargo packages (none for a run on PATHs), in cargo metadata's order.
     pub packages: Vec<PackageInfo>,
@@ -108,14 +133,18 @@ impl Report {
 /// Resolves the target to a root, a configuration and a list of files.
 pub fn workspace(target: &Target) -> Result<Workspace, Error> {
     let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
+    if !target.exclude.is_empty() && !target.workspace {
+        return Err(Error::ExcludeWithoutWorkspace);
+    }
     if !target.paths.is_empty() {
         for path in &target.paths {
             if std::fs::symlink_metadata(path).is_err() {
                 return Err(Error::MissingPath(path.display().to_string()));
             }
         }
-        let config_root = config_root(&target.paths[0], &cwd);
-        let config = config::load(&config_root, target.config_file.as_deref())?;
+        let explicit = target.config_file.as_deref();
+        // The workspaces the PATHs lie in: (root, member directories).
+        let mut workspaces: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
         // A PATH inside a cargo package: its whole workspace is analyzed, the PATH reported.
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut members: Vec<PathBuf> = Vec::new();
@@ -124,7 +153,15 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         let mut why_not = Unavailable::NotCargo;
         for path in &target.paths {
             let found = match package_manifest(path).map(|m| (workspace_members(&m), m)) {
-                Some((Ok(found), m)) => Some((m, found)).filter(|(_, f)| belongs(path, f)),
+                Some((Ok((root, found)), m)) => {
+                    let found = Some((m, found)).filter(|(_, f)| belongs(path, f));
+                    if let Some((_, members)) = &found
+                        && !workspaces.iter().any(|(r, _)| *r == root)
+                    {
+                        workspaces.push((root, members.clone()));
+                    }
+                    found
+                }
                 Some((Err(err), _)) => {
                     why_not = Unavailable::Metadata(err);
                     None
@@ -151,11 +188,34 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
             Some(manifest) if in_packages => Ok(manifest),
             _ => Err(why_not),
         };
-        let discovery = if in_packages {
-            discover::walk(&cwd, &dirs, &config, &members)
-        } else {
-            discover::walk(&cwd, &target.paths, &config, &[])
+        let layers = match workspaces.first() {
+            Some((root, _)) if in_packages => {
+                let mut layers = Layers::new(&cwd, root, config::load(root, explicit)?);
+                if explicit.is_none() {
+                    for (root, members) in &workspaces {
+                        layers.add_member(root)?;
+                        for member in members {
+                            layers.add_member(member)?;
+                        }
+                    }
+                }
+                layers
+            }
+            _ => {
+                let config_root = config_root(&target.paths[0], &cwd);
+                let config = config::load(&config_root, explicit)?;
+                Layers::new(&cwd, &config_root, config)
+            }
         };
+        let config = layers.root().clone();
+        let discovery = if in_packages {
+            discover::walk(&cwd, &dirs, &layers, &members)
+        } else {
+            discover::walk(&cwd, &target.paths, &layers, &[])
+        };
+        for path in &target.paths {
+            check_has_rust(&cwd, path, &discovery)?;
+        }
         let report = if in_packages {
             Report::Paths(
                 target
@@ -170,6 +230,7 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         return Ok(Workspace {
             root: cwd,
             config,
+            layers,
             discovery,
             packages: Vec::new(),
             manifest,
@@ -191,7 +252,8 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         .exec()
         .map_err(|e| Error::Metadata(one_line(&e.to_string())))?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
-    let config = config::load(&root, target.config_file.as_deref())?;
+    let explicit = target.config_file.as_deref();
+    let mut layers = Layers::new(&cwd, &root, config::load(&root, explicit)?);
     // As cargo: from inside a member's directory (no `--manifest-path`, `-p` or
     // `--workspace`), that member.
     let current_member =
@@ -223,9 +285,20 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         .collect();
     for wanted in &target.packages {
         if !selected.iter().any(|p| package::matches_spec(p, wanted)) {
-            return Err(Error::Metadata(format!(
-                "package `{wanted}` is not a workspace member"
-            )));
+            let mut members: Vec<String> = metadata
+                .workspace_packages()
+                .iter()
+                .map(|p| p.name.to_string())
+                .collect();
+            members.sort();
+            let suggestion =
+                cachelint_core::rules::suggest(wanted, members.iter().map(String::as_str))
+                    .map(str::to_owned);
+            return Err(Error::NoSuchPackage {
+                spec: wanted.clone(),
+                suggestion,
+                members,
+            });
         }
     }
     let package_dir = |p: &&cargo_metadata::Package| {
@@ -235,7 +308,14 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
     };
     let members = metadata.workspace_packages();
     let all_members: Vec<PathBuf> = members.iter().filter_map(package_dir).collect();
-    let discovery = discover::walk(&root, &all_members, &config, &all_members);
+    if explicit.is_none() {
+        // Each member's own configuration applies to its files, as the root's does to all.
+        for dir in &all_members {
+            layers.add_member(dir)?;
+        }
+    }
+    let config = layers.root().clone();
+    let discovery = discover::walk(&root, &all_members, &layers, &all_members);
     let packages: Vec<PackageInfo> = members
         .iter()
         .map(|p| PackageInfo::from_metadata(p, &root))
@@ -253,16 +333,36 @@ pub fn workspace(target: &Target) -> Result<Workspace, Error> {
         manifest: Ok(root.join("Cargo.toml")),
         root,
         config,
+        layers,
         discovery,
         packages,
         report,
     })
 }
 
-/// The directories of the members of the workspace `manifest` belongs to (`cargo metadata
+/// A PATH must name Rust code: a `.rs` file, or a directory with at least one Rust file to
+/// analyze (after `exclude`); anything else is a mistake a green run would hide.
+fn check_has_rust(cwd: &Path, path: &Path, discovery: &Discovery) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+    if !is_dir && path.extension().is_none_or(|ext| ext != "rs") {
+        return Err(Error::NotRust(shown));
+    }
+    let under = Report::Paths(vec![discover::relative(cwd, path)]);
+    let found = (discovery.files.iter().map(|f| &f.rel))
+        .chain(discovery.unreadable.iter().map(|u| &u.rel))
+        .any(|rel| under.shows(rel));
+    match (found, is_dir) {
+        (true, _) => Ok(()),
+        (false, true) => Err(Error::NoRustFiles(shown)),
+        (false, false) => Err(Error::Excluded(shown)),
+    }
+}
+
+/// The root and the directories of the members of the workspace `manifest` belongs to (`cargo metadata
 /// --no-deps`, run with the toolchain cachelint runs under); `Err` with cargo's reason when it
 /// cannot read it.
-fn workspace_members(manifest: &Path) -> Result<Vec<PathBuf>, String> {
+fn workspace_members(manifest: &Path) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let mut command = cargo_metadata::MetadataCommand::new();
     command.no_deps().manifest_path(manifest);
     for (key, value) in semantic::cargo_env() {
@@ -275,7 +375,7 @@ fn workspace_members(manifest: &Path) -> Result<Vec<PathBuf>, String> {
         .filter_map(|p| p.manifest_path.parent())
         .map(|d| d.as_std_path().to_path_buf())
         .collect();
-    Ok(dirs)
+    Ok((metadata.workspace_root.into_std_path_buf(), dirs))
 }
 
 /// Whether `path` lies in one of the workspace members `dirs` where cargo would read sources:

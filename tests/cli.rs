@@ -1,6 +1,7 @@
 //! The binary as users and CI run it: exit codes, the cargo-style first argument, the `check`
 //! subcommand, `short` output, level flags, `explain` and `rules`.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -374,5 +375,407 @@ fn placeholders_are_atomic_whatever_the_separator() {
         ["fixtures/separator_underscore/src/lib.rs:24:9 error[uncovered_read]"],
         "{}",
         stderr(&output)
+    );
+}
+
+/// Runs `cargo-cachelint ARGS` from `dir`, with colors off.
+fn cachelint_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-cachelint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CARGO_TERM_COLOR")
+        .output()
+        .expect("the binary runs")
+}
+
+/// Writes `files` (path, text) below `dir`, creating directories.
+fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+/// A virtual workspace with members `users-api` and `billing` (no annotations).
+fn two_member_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"users-api\", \"billing\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "users-api/Cargo.toml",
+                "[package]\nname = \"users-api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("users-api/src/lib.rs", "pub fn f() {}\n"),
+            (
+                "billing/Cargo.toml",
+                "[package]\nname = \"billing\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("billing/src/lib.rs", "pub fn g() {}\n"),
+        ],
+    );
+    dir
+}
+
+#[test]
+fn a_path_without_rust_files_exits_2_saying_so() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[("docs/README.md", "# hi\n"), ("notes.txt", "hi\n")],
+    );
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    for (path, needle) in [
+        ("empty", "no Rust files to analyze in `empty`"),
+        ("docs", "no Rust files to analyze in `docs`"),
+        ("notes.txt", "`notes.txt` is not a Rust file"),
+        ("docs/README.md", "`docs/README.md` is not a Rust file"),
+    ] {
+        let output = cachelint_in(dir.path(), &["check", path]);
+        assert_eq!(code(&output), 2, "{path}: {}", stdout(&output));
+        assert_one_line_error(&output, needle);
+        assert_eq!(stdout(&output), "", "{path}");
+    }
+}
+
+#[test]
+fn a_path_whose_rust_files_are_all_excluded_exits_2() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[
+            ("cachelint.toml", "exclude = [\"gen\"]\n"),
+            ("gen/a.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let output = cachelint_in(dir.path(), &["check", "gen"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(&output, "no Rust files to analyze in `gen`");
+    let output = cachelint_in(dir.path(), &["check", "gen/a.rs"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(&output, "`gen/a.rs` is excluded");
+}
+
+#[test]
+fn exclude_without_workspace_is_an_error_as_in_cargo() {
+    let ws = two_member_workspace();
+    let output = cachelint_in(ws.path(), &["--exclude", "billing"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(
+        &output,
+        "error: --exclude can only be used together with --workspace",
+    );
+    let output = cachelint_in(ws.path(), &["--workspace", "--exclude", "billing", "-q"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
+fn an_unknown_package_is_named_with_the_members() {
+    let ws = two_member_workspace();
+    let output = cachelint_in(ws.path(), &["-p", "nosuch"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(
+        &output,
+        "error: package ID specification `nosuch` did not match any packages; the workspace \
+         members are `billing`, `users-api`",
+    );
+    let output = cachelint_in(ws.path(), &["check", "-p", "user-api"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(
+        &output,
+        "`user-api` did not match any packages (did you mean `users-api`?)",
+    );
+}
+
+#[test]
+fn a_mistyped_subcommand_suggests_the_right_one() {
+    let output = cachelint(&["chek"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert_one_line_error(&output, "`chek` (did you mean `check`?)");
+    let by_cargo = cachelint(&["cachelint", "explian", "uncovered_read"]);
+    assert_eq!(code(&by_cargo), 2, "{}", stdout(&by_cargo));
+    assert_one_line_error(&by_cargo, "`explian` (did you mean `explain`?)");
+}
+
+#[test]
+fn quiet_prints_nothing_on_a_clean_run() {
+    let output = cachelint(&["check", "-q", "fixtures/uncovered_read_silent"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(stderr(&output), "");
+    // With findings, `-q` still prints them.
+    let output = cachelint(&["check", "-q", "fixtures/uncovered_read_fires"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(stdout(&output).contains("cachelint::uncovered_read"));
+}
+
+#[test]
+fn help_lists_the_message_formats() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["check", "--help"],
+        &["check", "-h"],
+    ] {
+        let output = cachelint(args);
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let help = stdout(&output)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let at = help
+            .find("--message-format <FMT>")
+            .unwrap_or_else(|| panic!("{args:?}: {help}"));
+        let after = &help[at..];
+        let end = after[2..].find(" --").map_or(after.len(), |e| e + 2);
+        for format in [
+            "human", "short", "json", "sarif", "github", "gitlab", "rdjsonl",
+        ] {
+            assert!(
+                after[..end].contains(format),
+                "{args:?}: {format} missing in {after}"
+            );
+        }
+    }
+}
+
+#[test]
+fn explain_accepts_the_code_as_printed_and_dashes() {
+    let plain = cachelint(&["explain", "stale_dependent"]);
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    for spelling in [
+        "cachelint::stale_dependent",
+        "stale-dependent",
+        "cachelint::stale-dependent",
+    ] {
+        let output = cachelint(&["explain", spelling]);
+        assert_eq!(code(&output), 0, "{spelling}: {}", stderr(&output));
+        assert_eq!(stdout(&output), stdout(&plain), "{spelling}");
+    }
+    let output = cachelint(&["explain", "cachelint::stale-dependnt"]);
+    assert_eq!(code(&output), 2);
+    assert_one_line_error(&output, "did you mean `stale_dependent`?");
+}
+
+/// Two trait impls' methods of one name on one type, and two modules' free functions of one
+/// name.
+const SAME_NAMES: &str = r#"use cachelint::{reads, writes};
+
+pub struct Db;
+
+pub trait Store {
+    fn update(&self, id: u64);
+}
+
+pub trait Cache {
+    fn update(&self, id: u64);
+}
+
+impl Store for Db {
+    #[writes("user:<id>:row")]
+    fn update(&self, id: u64) {}
+}
+
+impl Cache for Db {
+    #[writes("user:<id>:row")]
+    fn update(&self, id: u64) {}
+}
+
+pub mod by_path {
+    use cachelint::writes;
+
+    #[writes("user:<id>:profile")]
+    pub fn update_profile(id: u64) {}
+}
+
+pub mod by_glob {
+    use cachelint::writes;
+
+    #[writes("user:<id>:*")]
+    pub fn update_profile(id: u64) {}
+}
+
+#[reads("user:<id>:profile")]
+pub fn profile(id: u64) {}
+"#;
+
+#[test]
+fn functions_are_named_alike_everywhere_and_qualified_where_two_would_read_the_same() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(dir.path(), &[("src/lib.rs", SAME_NAMES)]);
+    let short = cachelint_in(dir.path(), &["check", ".", "--message-format", "short"]);
+    assert_eq!(code(&short), 0, "{}", stderr(&short));
+    assert_eq!(
+        stdout(&short),
+        "src/lib.rs:14:14: warning[dead_invalidation]: `<Db as Store>::update` invalidates \
+         `user:<id>:row`, which no function reads\n\
+         src/lib.rs:19:14: warning[dead_invalidation]: `<Db as Cache>::update` invalidates \
+         `user:<id>:row`, which no function reads\n"
+    );
+
+    let map = cachelint_in(dir.path(), &["map", "."]);
+    assert_eq!(code(&map), 0, "{}", stderr(&map));
+    let map = stdout(&map);
+    let expected = "\
+## mutations: what each entry point invalidates
+
+<Db as Cache>::update
+  invalidates user:<id>:row
+
+<Db as Store>::update
+  invalidates user:<id>:row
+
+by_glob::update_profile
+  invalidates user:<id>:*
+
+by_path::update_profile
+  invalidates user:<id>:profile
+
+## read keys: who invalidates each
+
+user:<id>:profile  (read by profile)
+  invalidated by by_glob::update_profile
+  invalidated by by_path::update_profile
+";
+    assert!(map.ends_with(expected), "{map}");
+
+    let graph = cachelint_in(dir.path(), &["graph", "--format", "json", "."]);
+    assert_eq!(code(&graph), 0, "{}", stderr(&graph));
+    let graph: serde_json::Value = serde_json::from_str(&stdout(&graph)).expect("JSON");
+    let functions: Vec<(&str, &str)> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == "function")
+        .map(|n| {
+            let label = n["label"].as_str().unwrap_or_default();
+            (label, n["qualified_name"].as_str().unwrap_or_default())
+        })
+        .collect();
+    for expected in [
+        ("<Db as Cache>::update", "<crate::Db as Cache>::update"),
+        ("<Db as Store>::update", "<crate::Db as Store>::update"),
+        ("by_glob::update_profile", "crate::by_glob::update_profile"),
+        ("by_path::update_profile", "crate::by_path::update_profile"),
+        ("profile", "crate::profile"),
+    ] {
+        assert!(
+            functions.contains(&expected),
+            "{expected:?} not in {functions:?}"
+        );
+    }
+
+    // Same rule, file and key: only the function tells the two findings apart.
+    let gitlab = cachelint_in(dir.path(), &["check", ".", "--message-format", "gitlab"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&gitlab)).expect("JSON");
+    let fingerprints: BTreeSet<&str> = report
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|f| f["fingerprint"].as_str())
+        .collect();
+    assert_eq!(fingerprints.len(), 2, "{report:#}");
+}
+
+/// A virtual workspace whose members configure themselves: `billing` with a `cachelint.toml`
+/// (allows `uncovered_read`, excludes `src/generated.rs` relative to itself), `users-api` with
+/// `[package.metadata.cachelint]` (`max_staleness = "10m"`, or `users_api_metadata`).
+fn configured_workspace(users_api_metadata: &str) -> tempfile::TempDir {
+    let macros = Path::new(env!("CARGO_MANIFEST_DIR")).join("macros");
+    let dependency = format!(
+        "\n[dependencies]\ncachelint = {{ path = {:?} }}\n",
+        macros.display().to_string()
+    );
+    let manifest = |name: &str, extra: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{dependency}{extra}"
+        )
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"users-api\", \"billing\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "users-api/Cargo.toml",
+                &manifest(
+                    "users-api",
+                    &format!("\n[package.metadata.cachelint]\n{users_api_metadata}"),
+                ),
+            ),
+            (
+                "users-api/src/lib.rs",
+                "use cachelint::reads;\n\n\
+                 #[reads(\"user:<id>:profile\")]\npub fn profile(id: u64) -> u64 { id }\n\n\
+                 #[reads(\"user:<id>:feed\", ttl = \"5m\")]\npub fn feed(id: u64) -> u64 { id }\n",
+            ),
+            ("billing/Cargo.toml", &manifest("billing", "")),
+            (
+                "billing/cachelint.toml",
+                "exclude = [\"src/generated.rs\"]\n\n[lints]\nuncovered_read = \"allow\"\n",
+            ),
+            (
+                "billing/src/lib.rs",
+                "use cachelint::reads;\nmod generated;\n\n\
+                 #[reads(\"invoice:<id>:lines\")]\npub fn lines(id: u64) -> u64 { id }\n\n\
+                 #[reads(\"invoice:<id>:total\", ttl = \"5m\")]\npub fn total(id: u64) -> u64 { id }\n",
+            ),
+            (
+                "billing/src/generated.rs",
+                "use cachelint::writes;\n\n#[writes(\"nothing:<id>\")]\npub fn stray(id: u64) {}\n",
+            ),
+        ],
+    );
+    dir
+}
+
+#[test]
+fn members_configurations_apply_to_their_files_in_workspace_and_path_runs() {
+    let ws = configured_workspace("max_staleness = \"10m\"\n");
+    // users-api: `profile` is uncovered (deny at the root's level); `feed`'s 5m ttl is within
+    // its own 10m. billing: `lines` is allowed there, `total`'s ttl is over the root's 0s,
+    // and `src/generated.rs` (its dead invalidation) is excluded relative to billing/.
+    let output = cachelint_in(ws.path(), &["--message-format", "short"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert_eq!(
+        short_heads(&output),
+        [
+            "billing/src/lib.rs:7:9 warning[ttl_only_read]",
+            "users-api/src/lib.rs:3:9 error[uncovered_read]",
+        ]
+    );
+    // A PATH run reads the same configurations, and globs stay relative to their file.
+    let output = cachelint_in(
+        ws.path(),
+        &["check", "billing", "--message-format", "short"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        short_heads(&output),
+        ["billing/src/lib.rs:7:9 warning[ttl_only_read]"]
+    );
+}
+
+#[test]
+fn a_typo_in_a_members_configuration_is_an_error_with_its_position() {
+    let ws = configured_workspace("max_stalenes = \"10m\"\n");
+    let output = cachelint_in(ws.path(), &["--message-format", "short"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    let manifest = ws.path().join("users-api/Cargo.toml");
+    assert_one_line_error(
+        &output,
+        &format!(
+            "{}:10:1: unknown key `max_stalenes` (did you mean `max_staleness`?)",
+            manifest.display()
+        ),
     );
 }

@@ -306,5 +306,8 @@ fn an_unknown_package_spec_exits_2_with_one_line() {
     assert!(stdout(&output).is_empty());
     let err = stderr(&output);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("is not a workspace member"), "{err}");
+    assert!(
+        err.contains("did not match any packages; the workspace members are `example-service`"),
+        "{err}"
+    );
 }
