@@ -151,10 +151,8 @@ impl Spinner {
         if quiet || dumb || var("CI") || !std::io::stderr().is_terminal() {
             return None;
         }
-        let bar = indicatif::ProgressBar::with_draw_target(
-            None,
-            indicatif::ProgressDrawTarget::hidden(),
-        );
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
             bar.set_style(style);
         }
@@ -162,7 +160,9 @@ impl Spinner {
         let (delayed, finished) = (bar.clone(), done.clone());
         std::thread::spawn(move || {
             std::thread::sleep(PROGRESS_DELAY);
-            let finished = finished.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let finished = finished
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if !*finished {
                 delayed.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 delayed.enable_steady_tick(std::time::Duration::from_millis(100));
@@ -174,7 +174,10 @@ impl Spinner {
 
     /// Removes the display, before anything else is written.
     fn finish(self) {
-        let mut done = self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut done = self
+            .done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *done = true;
         self.bar.finish_and_clear();
     }

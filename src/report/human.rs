@@ -58,10 +58,10 @@ pub(crate) fn diagnostic(renderer: &Renderer, analysis: &Analysis, finding: &Fin
             .primary_title(finding.message.as_str())
             .id(format!("cachelint::{}", finding.rule)),
     );
-    let mut unknown: Vec<&Label> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
     for (file, labels) in by_file(finding) {
         let text = analysis.sources.get(file);
-        let (shown, hidden): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(label, _)| {
+        let (shown, mut hidden): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(label, _)| {
             text.is_some() && byte_range(analysis, &label.location).is_some()
         });
         match (text, shown.is_empty()) {
@@ -83,23 +83,25 @@ pub(crate) fn diagnostic(renderer: &Renderer, analysis: &Analysis, finding: &Fin
                 primary = primary.element(snippet);
             }
             _ => {
-                // No text to show: the position alone (the label's words follow as a note).
+                // No text to show: the position of the file's first label, whose words
+                // follow as a note (the others' with their positions).
                 let at = &hidden[0].0.location;
                 let origin = Origin::path(file)
                     .line(at.line_start.max(1) as usize)
                     .char_column(at.column_start.max(1) as usize);
                 primary = primary.element(origin);
+                unknown.push(hidden[0].0.message.clone());
+                hidden.remove(0);
             }
         }
-        unknown.extend(hidden.into_iter().map(|(label, _)| label));
+        unknown.extend(hidden.into_iter().map(|(label, _)| {
+            let at = &label.location;
+            let (file, line, column) = (&at.file, at.line_start, at.column_start);
+            format!("{file}:{line}:{column}: {}", label.message)
+        }));
     }
     let trusted = |text: &str| normalize_untrusted_str(text);
-    for label in unknown {
-        let at = &label.location;
-        let text = format!(
-            "{}:{}:{}: {}",
-            at.file, at.line_start, at.column_start, label.message
-        );
+    for text in unknown {
         primary = primary.element(Severity::NOTE.message(trusted(&text)));
     }
     for note in &finding.notes {
@@ -115,7 +117,10 @@ pub(crate) fn diagnostic(renderer: &Renderer, analysis: &Analysis, finding: &Fin
         let snippet = Snippet::source(text.as_str())
             .path(fix.location.file.as_str())
             .patch(Patch::new(start..end, fix.replacement.as_str()));
-        Some(Group::with_title(Severity::HELP.secondary_title(trusted(&fix.message))).element(snippet))
+        Some(
+            Group::with_title(Severity::HELP.secondary_title(trusted(&fix.message)))
+                .element(snippet),
+        )
     });
     if let (Some(fix), None) = (fix, &patch) {
         primary = primary.element(Severity::HELP.message(trusted(&suggestion_text(fix))));

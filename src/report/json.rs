@@ -197,7 +197,11 @@ fn crate_type(kind: &str) -> &str {
 
 /// The rustc JSON diagnostic for `finding`: notes and help as children, the suggestion as a
 /// `help` child whose span carries the replacement.
-fn diagnostic<'a>(analysis: &'a Analysis, finding: &'a Finding, rendered: String) -> Diagnostic<'a> {
+fn diagnostic<'a>(
+    analysis: &'a Analysis,
+    finding: &'a Finding,
+    rendered: String,
+) -> Diagnostic<'a> {
     let primary = &finding.primary;
     let mut spans = vec![span(
         analysis,

@@ -27,15 +27,19 @@ pub use crate::package::PackageInfo;
 pub enum Format {
     /// Diagnostics as rustc prints them (source snippets, notes, help), then a summary line.
     Human,
-    /// `path:line:col: level[rule]: message`, one line per finding.
+    /// `path:line:col: level[rule]: message; help: …`, one line per finding.
     Short,
     /// cargo's `--message-format=json` stream of rustc diagnostics.
     Json,
     /// `json` whose `rendered` fields carry ANSI colors, as cargo's
     /// `--message-format=json-diagnostic-rendered-ansi` (what VS Code asks rust-analyzer for).
+    /// Like the next one, named only by cargo's `json-…` spellings, which `--message-format`
+    /// parses itself.
+    #[value(skip)]
     JsonDiagnosticRenderedAnsi,
     /// `json` whose `rendered` fields are rustc's short form, as cargo's
     /// `--message-format=json-diagnostic-short`.
+    #[value(skip)]
     JsonDiagnosticShort,
     /// One SARIF 2.1.0 log.
     Sarif,
@@ -217,7 +221,8 @@ pub(crate) fn allow_help(rule: &str) -> String {
         "parse_error" => String::new(),
         _ => format!("add `allow({rule})` to the annotation it points at"),
     };
-    let everywhere = format!("`-A {rule}`, or `{rule} = \"allow\"` under `[lints]` in cachelint.toml");
+    let everywhere =
+        format!("`-A {rule}`, or `{rule} = \"allow\"` under `[lints]` in cachelint.toml");
     if site.is_empty() {
         format!("to allow it everywhere: {everywhere}")
     } else {
@@ -233,6 +238,11 @@ pub(crate) fn help_suffix(finding: &Finding) -> String {
         .help
         .iter()
         .chain(fix.as_ref())
-        .map(|help| format!("; help: {}", help.replace("\r\n", " ").replace(['\n', '\r'], " ")))
+        .map(|help| {
+            format!(
+                "; help: {}",
+                help.replace("\r\n", " ").replace(['\n', '\r'], " ")
+            )
+        })
         .collect()
 }

@@ -209,8 +209,18 @@ fn message(finding: &Finding) -> String {
             .zip(&finding.related)
             .map(|(id, label)| format!("- [{}]({id})", escape(&label.message))),
     );
-    lines.extend(finding.notes.iter().map(|note| format!("note: {}", escape(note))));
-    lines.extend(finding.help.iter().map(|help| format!("help: {}", escape(help))));
+    lines.extend(
+        finding
+            .notes
+            .iter()
+            .map(|note| format!("note: {}", escape(note))),
+    );
+    lines.extend(
+        finding
+            .help
+            .iter()
+            .map(|help| format!("help: {}", escape(help))),
+    );
     lines.extend(
         finding
             .suggestion
