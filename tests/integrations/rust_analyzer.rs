@@ -308,3 +308,56 @@ fn an_unknown_package_spec_exits_2_with_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("is not a workspace member"), "{err}");
 }
+
+/// `--message-format json` on PATHs: a finding in a package's directory is filed under that
+/// real package, as `cargo check` would file it; one in no package claims none (rustc's own
+/// JSON line, which rust-analyzer reads as a diagnostic of no package).
+#[test]
+fn json_on_paths_names_the_real_package_or_none() {
+    let text = ran(&run(&["--message-format=json", "examples/service"]));
+    let metadata = MetadataCommand::new()
+        .manifest_path(package_root().join(SERVICE_MANIFEST))
+        .no_deps()
+        .exec()
+        .expect("cargo metadata");
+    let package = &metadata.packages[0];
+    let messages: Vec<Message> = Message::parse_stream(text.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("a stream");
+    assert_eq!(messages.len(), 5, "{text}");
+    for message in &messages[..4] {
+        let Message::CompilerMessage(message) = message else {
+            panic!("{message:?}");
+        };
+        assert_eq!(message.package_id, package.id);
+        assert_eq!(message.manifest_path, package.manifest_path);
+        assert_eq!(message.target.name, "example_service");
+        // Paths stay relative to where the run started.
+        assert!(
+            message.message.spans[0]
+                .file_name
+                .starts_with("examples/service/src/")
+        );
+    }
+
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let source = package_root().join("fixtures/dead_invalidation_fires/src/lib.rs");
+    std::fs::copy(source, temp.path().join("lib.rs")).expect("copied");
+    let loose = ran(&run(&[
+        "--message-format=json",
+        temp.path().to_str().expect("UTF-8"),
+    ]));
+    assert!(!loose.contains("package_id"), "{loose}");
+    let messages: Vec<Message> = Message::parse_stream(loose.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("a stream");
+    assert_eq!(messages.len(), 5, "{loose}");
+    assert!(matches!(messages.last(), Some(Message::BuildFinished(_))));
+    for line in loose.lines().take(4) {
+        let diagnostic: Diagnostic = serde_json::from_str(line).expect("a rustc diagnostic");
+        assert_eq!(
+            diagnostic.code.expect("a code").code,
+            "cachelint::dead_invalidation"
+        );
+    }
+}
