@@ -133,7 +133,8 @@ fn short_prints_one_line_per_finding() {
         first,
         format!(
             "{head}:27:10: warning[dead_invalidation]: `rename_user` invalidates \
-             `user:<id>:profle`, which no function reads"
+             `user:<id>:profle`, which no function reads; help: did you mean \
+             `user:<id>:profile`? Replace with `\"user:<id>:profile\"`"
         )
     );
 }
