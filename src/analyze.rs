@@ -11,8 +11,59 @@ use crate::{Analysis, Engine, Stats, extract, prefilter};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
+
+/// A stage of the pipeline, as a progress display shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading these many files and extracting the facts of those that can matter.
+    Reading { files: usize },
+    /// Loading the cargo workspace into the semantic engine and resolving the calls of these
+    /// many functions (the bodies that can matter).
+    Loading { functions: usize },
+    /// Building the model of these many functions and running the rules.
+    Checking { functions: usize },
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match *self {
+            Stage::Reading { files } => write!(f, "Reading {files} file{}", plural(files)),
+            Stage::Loading { functions } => write!(
+                f,
+                "Loading workspace, analyzing {functions} function{}",
+                plural(functions)
+            ),
+            Stage::Checking { functions } => {
+                write!(f, "Checking {functions} function{}", plural(functions))
+            }
+        }
+    }
+}
+
+/// Receives each [`Stage`] of every later [`analyze`] run as it starts (the binary's progress
+/// display implements it). Called from the thread that runs `analyze`.
+pub trait Progress: Send + Sync {
+    /// `stage` starts now.
+    fn stage(&self, stage: Stage);
+}
+
+static PROGRESS: OnceLock<Box<dyn Progress>> = OnceLock::new();
+
+/// Installs the process's progress reporter; `false` (and `progress` dropped) when one is
+/// installed already. Without one, stages are reported to no one.
+pub fn set_progress(progress: Box<dyn Progress>) -> bool {
+    PROGRESS.set(progress).is_ok()
+}
+
+/// Tells the installed reporter, if any, that `stage` starts.
+fn progress(stage: Stage) {
+    if let Some(progress) = PROGRESS.get() {
+        progress.stage(stage);
+    }
+}
 
 /// Settings of one run beyond what to analyze.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +81,9 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     let started = Instant::now();
     let mut timer = Timer::from_env(started);
     let ws = workspace(target)?;
+    progress(Stage::Reading {
+        files: ws.discovery.files.len(),
+    });
     let groups = setting_groups(&ws, options)?;
     timer.lap("discover");
     let (texts, facts, relevant) = read_all(&ws.discovery, ws.config.separator, options.all_files);
@@ -37,6 +91,9 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     let (semantic, engine) =
         resolve_calls(&ws, &target.features, &facts, &texts, relevant.as_ref());
     timer.lap("semantic");
+    progress(Stage::Checking {
+        functions: facts.iter().map(|f| f.functions.len()).sum(),
+    });
     let model = Model::build(facts, ws.config.separator, semantic);
     timer.lap("model");
     let locator = Locator::new(&texts);
@@ -172,6 +229,9 @@ fn resolve_calls(
                 .is_none_or(|text| words.found_in(text))
         })
         .collect();
+    progress(Stage::Loading {
+        functions: walk.iter().filter(|walked| **walked).count(),
+    });
     let files: Vec<PathBuf> = ws.discovery.files.iter().map(|f| f.path.clone()).collect();
     let mentions = |text: &str| relevant.is_none_or(|words| words.found_in(text.as_bytes()));
     let request = semantic::Request {

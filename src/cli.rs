@@ -231,14 +231,46 @@ impl clap::builder::TypedValueParser for FormatParser {
     }
 }
 
-/// cargo's own spellings are accepted too: rust-analyzer passes
-/// `--message-format=json-diagnostic-rendered-ansi` and the like.
+/// `--message-format` as cargo takes it: one of our formats, or cargo's JSON spellings, comma
+/// separated (`json,json-diagnostic-rendered-ansi`, what rust-analyzer passes for VS Code).
+/// `json-diagnostic-rendered-ansi` puts ANSI colors in `rendered`, `json-diagnostic-short`
+/// rustc's short form; `json-render-diagnostics` (cargo prints the diagnostics itself) is
+/// accepted as plain `json`. Like cargo, a `json-*` value may not be combined with a non-JSON
+/// format.
 fn parse_format(value: &str) -> Result<Format, String> {
-    let first = value.split(',').next().unwrap_or(value);
-    if first.starts_with("json") {
-        return Ok(Format::Json);
+    let expected = "expected one of human, short, json, sarif, github, gitlab, rdjsonl, \
+                    json-diagnostic-short, json-diagnostic-rendered-ansi, json-render-diagnostics";
+    let mut format: Option<Format> = None;
+    let mut json_style: Option<Format> = None;
+    for part in value.split(',').map(str::trim) {
+        let (base, style) = match part.to_ascii_lowercase().as_str() {
+            "json" | "json-render-diagnostics" => (Format::Json, None),
+            "json-diagnostic-rendered-ansi" => {
+                (Format::Json, Some(Format::JsonDiagnosticRenderedAnsi))
+            }
+            "json-diagnostic-short" => (Format::Json, Some(Format::JsonDiagnosticShort)),
+            other => match Format::from_str(other, true) {
+                Ok(format) if !format.is_json() => (format, None),
+                _ => return Err(format!("unknown format `{part}`; {expected}")),
+            },
+        };
+        match format {
+            Some(seen) if seen != base => {
+                return Err(format!(
+                    "cannot combine `{part}` with another kind of format in `{value}`"
+                ));
+            }
+            _ => format = Some(base),
+        }
+        if let Some(style) = style {
+            if json_style.is_some_and(|seen| seen != style) {
+                return Err(format!(
+                    "`json-diagnostic-short` and `json-diagnostic-rendered-ansi` conflict in \
+                     `{value}`"
+                ));
+            }
+            json_style = Some(style);
+        }
     }
-    Format::from_str(first, true).map_err(|_| {
-        format!("unknown format `{value}`; expected one of human, short, json, sarif, github, gitlab, rdjsonl")
-    })
+    Ok(json_style.or(format).unwrap_or(Format::Human))
 }

@@ -116,17 +116,99 @@ fn level_flags(matches: &ArgMatches) -> Vec<(LintLevel, String)> {
         .collect()
 }
 
+/// Whether `human` output gets ANSI colors. `--color always/never` win; with `auto`, cargo's
+/// `CARGO_TERM_COLOR`, then the environment conventions in anstream's (and cargo's) order: a
+/// non-empty `NO_COLOR` disables, `CLICOLOR_FORCE` (other than `0`) forces, `CLICOLOR=0`
+/// disables; otherwise colors only on a terminal whose `TERM` is not `dumb`.
 fn use_color(choice: ColorChoice) -> bool {
-    let cargo = std::env::var("CARGO_TERM_COLOR").unwrap_or_default();
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto if cargo == "always" => true,
-        ColorChoice::Auto if cargo == "never" => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+        ColorChoice::Auto => match var("CARGO_TERM_COLOR").as_deref() {
+            Some("always") => true,
+            Some("never") => false,
+            _ if var("NO_COLOR").is_some() => false,
+            _ if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+            _ if var("CLICOLOR").as_deref() == Some("0") => false,
+            _ => std::io::stdout().is_terminal() && var("TERM").as_deref() != Some("dumb"),
+        },
+    }
+}
+
+/// The width `human` lays snippets out in: `COLUMNS` when set, else the terminal's width when
+/// stdout is one, else `None` (rustc's fixed default, so piped output never depends on it).
+fn output_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok();
+    if let Some(width) = columns.and_then(|c| c.trim().parse::<usize>().ok()) {
+        return Some(width).filter(|w| *w > 0);
+    }
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(&stdout).map(|(width, _)| usize::from(width.0))
+}
+
+/// The progress display: a spinner on stderr naming the pipeline's stage, shown once a run has
+/// taken a second, as cargo shows progress. Only on a terminal: never with `-q`, when stderr
+/// is not a terminal (pipes, files, CI logs), with `TERM=dumb` or in CI (`CI` set).
+struct Spinner {
+    bar: indicatif::ProgressBar,
+    /// Set when the run is over; guards the switch from hidden to drawn.
+    done: std::sync::Arc<std::sync::Mutex<bool>>,
+}
+
+/// How long a run goes before its progress shows.
+const PROGRESS_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Spinner {
+    /// Starts the display and installs it as the pipeline's reporter; `None` where progress
+    /// is not shown.
+    fn start(quiet: bool) -> Option<Spinner> {
+        let var = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|term| term == "dumb");
+        if quiet || dumb || var("CI") || !std::io::stderr().is_terminal() {
+            return None;
         }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+            bar.set_style(style);
+        }
+        let done = std::sync::Arc::new(std::sync::Mutex::new(false));
+        let (delayed, finished) = (bar.clone(), done.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(PROGRESS_DELAY);
+            let finished = finished
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !*finished {
+                delayed.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                delayed.enable_steady_tick(std::time::Duration::from_millis(100));
+            }
+        });
+        analyze::set_progress(Box::new(Reporter(bar.clone())));
+        Some(Spinner { bar, done })
+    }
+
+    /// Removes the display, before anything else is written.
+    fn finish(self) {
+        let mut done = self
+            .done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *done = true;
+        self.bar.finish_and_clear();
+    }
+}
+
+/// The pipeline's stages, as the spinner's message.
+struct Reporter(indicatif::ProgressBar);
+
+impl analyze::Progress for Reporter {
+    fn stage(&self, stage: analyze::Stage) {
+        self.0.set_message(stage.to_string());
     }
 }
 
@@ -141,8 +223,12 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
         all: args.cargo.all_features,
         no_default: args.cargo.no_default_features,
     };
-    let (mut analysis, model, workspace) =
-        analyze::analyze(&target, &options).map_err(|e| e.to_string())?;
+    let spinner = Spinner::start(args.quiet);
+    let analyzed = analyze::analyze(&target, &options);
+    if let Some(spinner) = spinner {
+        spinner.finish();
+    }
+    let (mut analysis, model, workspace) = analyzed.map_err(|e| e.to_string())?;
     let format = args.message_format.unwrap_or(Format::Human);
     let mut notes = Vec::new();
     if let Some(path) = &args.write_baseline {
@@ -205,11 +291,23 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
             eprintln!("{line}");
         }
     }
+    let packages = if workspace.packages.is_empty() && format.is_json() {
+        // A run on PATHs: the real packages that hold the findings' files, if any.
+        let files: Vec<&str> = analysis
+            .findings
+            .iter()
+            .map(|f| f.primary.location.file.as_str())
+            .collect();
+        cachelint_analyzer::package::owning(&workspace.root, &files)
+    } else {
+        workspace.packages.clone()
+    };
     let options = RenderOptions {
         color: use_color(args.color),
+        width: output_width(),
         show_elapsed: !args.quiet,
         workspace_root: Some(workspace.root.clone()),
-        packages: workspace.packages.clone(),
+        packages,
     };
     let mut out = std::io::stdout().lock();
     // `-q` on a clean run prints nothing at all: the summary line is all `human` would say.

@@ -2,7 +2,7 @@
 //! names the package and target a finding belongs to (cargo's `package_id`, `manifest_path`,
 //! `target`), so rust-analyzer files each diagnostic under the right package.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cargo_metadata::{Package, TargetKind};
 
@@ -74,6 +74,52 @@ impl PackageInfo {
                 .strip_prefix(&self.dir)
                 .is_some_and(|rest| rest.starts_with('/'))
     }
+}
+
+/// The cargo packages that hold `files` (paths relative to `root`), for a run on PATHs, where
+/// no workspace was loaded: for each file, the package of the nearest `Cargo.toml` above it
+/// that declares one (`[package]`), as `cargo metadata` describes it; `dir` relative to
+/// `root`. A file under no such manifest, or whose manifest cargo cannot read, gets no
+/// package: the `json` format then attributes its findings to none rather than inventing one.
+/// Each package is listed once, in the order its first file comes.
+pub fn owning(root: &Path, files: &[&str]) -> Vec<PackageInfo> {
+    let mut manifests: Vec<PathBuf> = Vec::new();
+    for file in files {
+        let path = root.join(file);
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        let manifest = path
+            .ancestors()
+            .skip(1)
+            .map(|dir| dir.join("Cargo.toml"))
+            .find(|manifest| declares_package(manifest));
+        if let Some(manifest) = manifest.filter(|m| !manifests.contains(m)) {
+            manifests.push(manifest);
+        }
+    }
+    manifests
+        .iter()
+        .filter_map(|manifest| {
+            let mut command = cargo_metadata::MetadataCommand::new();
+            command.no_deps().manifest_path(manifest);
+            for (key, value) in crate::semantic::cargo_env() {
+                command.env(key, value);
+            }
+            let metadata = command.exec().ok()?;
+            let package = metadata
+                .packages
+                .iter()
+                .find(|p| p.manifest_path.as_std_path() == manifest)?;
+            Some(PackageInfo::from_metadata(package, root))
+        })
+        .collect()
+}
+
+/// Whether `manifest` is a `Cargo.toml` with a `[package]` table (not a virtual workspace).
+fn declares_package(manifest: &Path) -> bool {
+    std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|table| table.contains_key("package"))
 }
 
 /// Whether `spec` names `package` the way cargo's `-p SPEC` does: `name`, `name@version`,

@@ -135,7 +135,8 @@ fn short_prints_one_line_per_finding() {
         first,
         format!(
             "{head}:28:10: warning[dead_invalidation]: `trim_post` invalidates \
-             `post:<id>:bd`, which no function reads"
+             `post:<id>:bd`, which no function reads; help: remove the write, or fix the key \
+             to match the read it should invalidate"
         )
     );
 }

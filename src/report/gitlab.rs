@@ -3,11 +3,15 @@
 //! Severity: deny-level findings are `major`, warnings `minor`. `blocker` and `critical` are
 //! left for tools whose findings are security or outage risks on their own; a stale cache is
 //! a correctness bug that fails the gate through the exit code, not through the severity.
+//!
+//! The `description` carries the whole diagnosis: the message, then the related locations,
+//! notes, help and "did you mean", one per line.
 
 use std::io::Write;
 
 use serde_json::{Value, json};
 
+use super::full_message;
 use crate::{Analysis, Level};
 
 /// Writes the report: one pretty-printed JSON array, then a newline.
@@ -23,7 +27,7 @@ pub(super) fn render(analysis: &Analysis, out: &mut dyn Write) -> std::io::Resul
             };
             json!({
                 "type": "issue",
-                "description": finding.message,
+                "description": full_message(finding, true),
                 "check_name": finding.rule,
                 "categories": ["Bug Risk"],
                 "fingerprint": finding.fingerprint,

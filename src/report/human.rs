@@ -1,126 +1,151 @@
-//! `human`: a miette report per finding, then one summary line.
+//! `human`: each finding as rustc prints a diagnostic, then one summary line.
 //!
-//! miette shows one source per report, so the primary label and every related label in the
-//! same file share the snippet; a related label in another file gets a report of its own
-//! (severity advice) after the finding's notes and help, and a label whose text is unknown
-//! becomes a `--> file:line:col message` line.
+//! Rendered by `annotate-snippets`, the renderer rustc's own diagnostics use: the header
+//! `error[cachelint::RULE]: message`, the `-->` line, one snippet per file (the primary file
+//! first, other files as `:::`), where lines between far-apart labels are elided with `...`;
+//! then the finding's notes and help as `= note:`/`= help:` lines, ending with where to read
+//! about the rule and how to allow it; then the "did you mean" as a `help:` diff. A label whose
+//! file text is unknown is given by its position alone.
 
-use std::fmt::{self, Display};
 use std::io::Write;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
+use annotate_snippets::{
+    AnnotationKind, Group, Level as Severity, Origin, Patch, Renderer, Snippet,
+    normalize_untrusted_str,
 };
 
-use super::{RenderOptions, byte_range, suggestion_text};
+use super::{RenderOptions, allow_help, byte_range, explain_help, suggestion_text};
 use crate::finding::{Finding, Label};
 use crate::{Analysis, Level};
 
-/// The terminal width reports are wrapped at; fixed so output does not depend on the terminal.
-const WIDTH: usize = 100;
+/// The width snippets are laid out in when the caller does not say: rustc's when its output is
+/// not a terminal. Fixed, so output does not depend on where it goes.
+pub(crate) const DEFAULT_WIDTH: usize = annotate_snippets::renderer::DEFAULT_TERM_WIDTH;
 
-/// Writes every finding's report, then the summary line.
+/// Writes every finding's diagnostic followed by a blank line, then the summary line.
 pub(super) fn render(
     analysis: &Analysis,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme.clone()).with_width(WIDTH);
+    let renderer = renderer(options.color, options.width.unwrap_or(DEFAULT_WIDTH));
     for finding in &analysis.findings {
-        let text = report(&handler, &theme, analysis, finding).map_err(std::io::Error::other)?;
-        out.write_all(text.as_bytes())?;
-        out.write_all(b"\n")?;
+        out.write_all(diagnostic(&renderer, analysis, finding).as_bytes())?;
+        out.write_all(b"\n\n")?;
     }
     writeln!(out, "{}", summary(analysis, options))
 }
 
-/// One finding's reports: the finding with its snippet, notes and help (in rustc's order,
-/// which miette's own help line would invert), then one report per related label that
-/// points into another file.
-fn report(
-    handler: &GraphicalReportHandler,
-    theme: &GraphicalTheme,
-    analysis: &Analysis,
-    finding: &Finding,
-) -> Result<String, fmt::Error> {
-    let file = &finding.primary.location.file;
-    let source = FileSource::of(analysis, file);
-    let mut labels = vec![(&finding.primary, true)];
-    labels.extend(finding.related.iter().map(|label| (label, false)));
-    let (here, elsewhere): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(label, _)| {
-        source.is_some()
-            && label.location.file == *file
-            && byte_range(analysis, &label.location).is_some()
-    });
-    let mut main = Report {
-        code: Some(format!("cachelint::{}", finding.rule)),
-        severity: match finding.level {
-            Level::Error => Severity::Error,
-            Level::Warning => Severity::Warning,
-        },
-        message: finding.message.clone(),
-        source,
-        labels: here
-            .iter()
-            .map(|(label, primary)| span(label, Some(&label.message), *primary))
-            .collect(),
+/// rustc's renderer: ANSI styles when `color`, snippets laid out within `width` columns.
+pub(crate) fn renderer(color: bool, width: usize) -> Renderer {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
     };
-    let (snippets, mut unseen): (Vec<_>, Vec<_>) = elsewhere
-        .into_iter()
-        .map(|(label, _)| label)
-        .partition(|label| byte_range(analysis, &label.location).is_some());
-    let mut text = String::new();
-    if handler.render_report(&mut text, &main).is_err() {
-        // miette could not lay out the snippet: report without it rather than not at all.
-        text.clear();
-        (main.source, main.labels) = (None, Vec::new());
-        handler.render_report(&mut text, &main)?;
-        unseen.splice(0..0, here.into_iter().map(|(label, _)| label));
-    }
-    for label in unseen {
-        let at = &label.location;
-        let (file, line, column) = (&at.file, at.line_start, at.column_start);
-        text.push_str(&format!("  --> {file}:{line}:{column} {}\n", label.message));
-    }
-    for note in &finding.notes {
-        let note_label = theme.styles.advice.style("note:");
-        text.push_str(&format!("  {note_label} {note}\n"));
-    }
-    let fix = finding.suggestion.as_ref().map(suggestion_text);
-    for help in finding.help.iter().chain(fix.as_ref()) {
-        text.push_str(&format!("  {} {help}\n", theme.styles.help.style("help:")));
-    }
-    for label in snippets {
-        // The message heads the report, so the underline needs no text of its own.
-        let related = Report {
-            code: None,
-            severity: Severity::Advice,
-            message: label.message.clone(),
-            source: FileSource::of(analysis, &label.location.file),
-            labels: vec![span(label, None, false)],
-        };
-        text.push('\n');
-        handler.render_report(&mut text, &related)?;
-    }
-    Ok(text)
+    renderer.term_width(width)
 }
 
-/// A miette label over the label's bytes, with `text` under it.
-fn span(label: &Label, text: Option<&String>, primary: bool) -> LabeledSpan {
-    let at = &label.location;
-    let range = SourceSpan::from(at.byte_start as usize..at.byte_end as usize);
-    let text = text.cloned();
-    if primary {
-        LabeledSpan::new_primary_with_span(text, range)
-    } else {
-        LabeledSpan::new_with_span(text, range)
+/// One finding as rustc renders a diagnostic, without the final line break: header, snippets,
+/// `= note:`/`= help:` lines, then the suggestion.
+pub(crate) fn diagnostic(renderer: &Renderer, analysis: &Analysis, finding: &Finding) -> String {
+    let severity = match finding.level {
+        Level::Error => Severity::ERROR,
+        Level::Warning => Severity::WARNING,
+    };
+    let mut primary = Group::with_title(
+        severity
+            .primary_title(finding.message.as_str())
+            .id(format!("cachelint::{}", finding.rule)),
+    );
+    let mut unknown: Vec<String> = Vec::new();
+    for (file, labels) in by_file(finding) {
+        let text = analysis.sources.get(file);
+        let (shown, mut hidden): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(label, _)| {
+            text.is_some() && byte_range(analysis, &label.location).is_some()
+        });
+        match (text, shown.is_empty()) {
+            (Some(text), false) => {
+                let annotations = shown.iter().map(|(label, is_primary)| {
+                    let kind = if *is_primary {
+                        AnnotationKind::Primary
+                    } else {
+                        AnnotationKind::Context
+                    };
+                    let at = &label.location;
+                    kind.span(at.byte_start as usize..at.byte_end as usize)
+                        .label(label.message.as_str())
+                });
+                let snippet = Snippet::source(text.as_str())
+                    .path(file)
+                    .fold(true)
+                    .annotations(annotations);
+                primary = primary.element(snippet);
+            }
+            _ => {
+                // No text to show: the position of the file's first label, whose words
+                // follow as a note (the others' with their positions).
+                let at = &hidden[0].0.location;
+                let origin = Origin::path(file)
+                    .line(at.line_start.max(1) as usize)
+                    .char_column(at.column_start.max(1) as usize);
+                primary = primary.element(origin);
+                unknown.push(hidden[0].0.message.clone());
+                hidden.remove(0);
+            }
+        }
+        unknown.extend(hidden.into_iter().map(|(label, _)| {
+            let at = &label.location;
+            let (file, line, column) = (&at.file, at.line_start, at.column_start);
+            format!("{file}:{line}:{column}: {}", label.message)
+        }));
     }
+    let trusted = |text: &str| normalize_untrusted_str(text);
+    for text in unknown {
+        primary = primary.element(Severity::NOTE.message(trusted(&text)));
+    }
+    for note in &finding.notes {
+        primary = primary.element(Severity::NOTE.message(trusted(note)));
+    }
+    if let Some(help) = &finding.help {
+        primary = primary.element(Severity::HELP.message(trusted(help)));
+    }
+    let fix = finding.suggestion.as_ref();
+    let patch = fix.and_then(|fix| {
+        let text = analysis.sources.get(&fix.location.file)?;
+        let (start, end) = byte_range(analysis, &fix.location)?;
+        let snippet = Snippet::source(text.as_str())
+            .path(fix.location.file.as_str())
+            .patch(Patch::new(start..end, fix.replacement.as_str()));
+        Some(
+            Group::with_title(Severity::HELP.secondary_title(trusted(&fix.message)))
+                .element(snippet),
+        )
+    });
+    if let (Some(fix), None) = (fix, &patch) {
+        primary = primary.element(Severity::HELP.message(trusted(&suggestion_text(fix))));
+    }
+    primary = primary.element(Severity::HELP.message(trusted(&explain_help(finding.rule))));
+    primary = primary.element(Severity::HELP.message(trusted(&allow_help(finding.rule))));
+    let mut report = vec![primary];
+    report.extend(patch);
+    renderer.render(&report)
+}
+
+/// The finding's labels grouped by file, the primary label's file first, the others in the
+/// order their first label comes; each label with whether it is the primary one.
+fn by_file(finding: &Finding) -> Vec<(&str, Vec<(&Label, bool)>)> {
+    let mut files: Vec<(&str, Vec<(&Label, bool)>)> = Vec::new();
+    let labels = std::iter::once((&finding.primary, true))
+        .chain(finding.related.iter().map(|label| (label, false)));
+    for (label, is_primary) in labels {
+        let file = label.location.file.as_str();
+        match files.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, group)) => group.push((label, is_primary)),
+            None => files.push((file, vec![(label, is_primary)])),
+        }
+    }
+    files
 }
 
 /// The summary line: counts, what a baseline hid and, when asked, the time taken.
@@ -157,95 +182,5 @@ fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
-    }
-}
-
-/// The miette view of a finding or of one of its related labels.
-#[derive(Debug)]
-struct Report<'a> {
-    code: Option<String>,
-    severity: Severity,
-    message: String,
-    source: Option<FileSource<'a>>,
-    labels: Vec<LabeledSpan>,
-}
-
-impl Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Report<'_> {}
-
-impl Diagnostic for Report<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
-        self.code
-            .as_ref()
-            .map(|code| Box::new(code) as Box<dyn Display>)
-    }
-
-    fn severity(&self) -> Option<Severity> {
-        Some(self.severity)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|source| source as &dyn SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() {
-            return None;
-        }
-        Some(Box::new(self.labels.iter().cloned()))
-    }
-}
-
-/// A file's text under its relative path, borrowed from [`Analysis::sources`].
-#[derive(Debug, Clone, Copy)]
-struct FileSource<'a> {
-    name: &'a str,
-    text: &'a str,
-}
-
-impl<'a> FileSource<'a> {
-    /// The text of `file`, when the analysis kept it.
-    fn of(analysis: &'a Analysis, file: &'a str) -> Option<Self> {
-        analysis
-            .sources
-            .get(file)
-            .map(|text| FileSource { name: file, text })
-    }
-}
-
-impl SourceCode for FileSource<'_> {
-    fn read_span<'b>(
-        &'b self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        // miette counts the header's column in bytes; rustc and editors count characters.
-        let offset = inner.span().offset();
-        let line_start = self
-            .text
-            .get(..offset)
-            .and_then(|before| before.rfind(['\n', '\r']));
-        let line_start = line_start.map_or(0, |newline| newline + 1);
-        let column = match self.text.get(line_start..offset) {
-            Some(prefix) if context_lines_before == 0 => prefix.chars().count(),
-            _ => inner.column(),
-        };
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_owned(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            column,
-            inner.line_count(),
-        )))
     }
 }

@@ -1,15 +1,37 @@
 //! `json`: cargo's `--message-format=json` stream, as rust-analyzer and other cargo tooling
 //! read it: one `compiler-message` per finding whose `message` is a rustc JSON diagnostic,
 //! then `build-finished`. Structs rather than `json!` keep cargo's field order.
+//!
+//! A finding in a file that no cargo package holds (a run on PATHs outside any package) is not
+//! attributed to a made-up package: its line is the rustc JSON diagnostic alone, exactly what
+//! `rustc --error-format=json` prints for a file compiled outside cargo. rust-analyzer's check
+//! reads such a line as a diagnostic of no package (its flycheck parses each line as a cargo
+//! message or, failing that, as a rustc diagnostic); `cargo_metadata::Message::parse_stream`
+//! reads it without error, as a `TextLine`, the way it reads any non-cargo output.
+//!
+//! `rendered` is the diagnostic as `human` prints it (snippets, notes, help, suggestion), with
+//! ANSI colors for `json-diagnostic-rendered-ansi` and in rustc's one-line form for
+//! `json-diagnostic-short`, as cargo asks rustc for them.
 
 use std::io::Write;
-use std::path::Path;
 
 use serde::Serialize;
 
-use super::{PackageInfo, RenderOptions, source_lines, suggestion_text};
+use super::{RenderOptions, help_suffix, human, source_lines};
 use crate::Analysis;
 use crate::finding::{Finding, Location};
+
+/// How the `rendered` field of each diagnostic is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rendered {
+    /// As `human` prints the finding, without colors (`json`).
+    Plain,
+    /// As `human` prints the finding, with ANSI colors (`json-diagnostic-rendered-ansi`).
+    Ansi,
+    /// `path:line:col: level[code]: message`, then the help, on one line
+    /// (`json-diagnostic-short`).
+    Short,
+}
 
 /// A `compiler-message` line of cargo's stream.
 #[derive(Serialize)]
@@ -87,21 +109,33 @@ struct SpanLine<'a> {
     highlight_end: u32,
 }
 
-/// Writes the message stream.
+/// Writes the message stream: one line per finding, then `build-finished`.
 pub(super) fn render(
     analysis: &Analysis,
     options: &RenderOptions,
+    style: Rendered,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let synthetic = synthetic_package(options.workspace_root.as_deref());
+    let renderer = human::renderer(style == Rendered::Ansi, human::DEFAULT_WIDTH);
     for finding in &analysis.findings {
         let file = &finding.primary.location.file;
+        let rendered = match style {
+            Rendered::Plain | Rendered::Ansi => {
+                human::diagnostic(&renderer, analysis, finding) + "\n\n"
+            }
+            Rendered::Short => short(finding),
+        };
+        let message = diagnostic(analysis, finding, rendered);
         let package = options
             .packages
             .iter()
             .filter(|package| package.contains(file))
-            .max_by_key(|package| package.dir.len())
-            .unwrap_or(&synthetic);
+            .max_by_key(|package| package.dir.len());
+        let Some(package) = package else {
+            // In no package: rustc's own JSON line, claiming none.
+            write_line(out, &message)?;
+            continue;
+        };
         let target = Target {
             kind: [&package.target_kind],
             crate_types: [crate_type(&package.target_kind)],
@@ -117,7 +151,7 @@ pub(super) fn render(
             package_id: &package.id,
             manifest_path: &package.manifest_path,
             target: &target,
-            message: diagnostic(analysis, finding),
+            message,
         };
         write_line(out, &message)?;
     }
@@ -137,22 +171,20 @@ fn write_line(out: &mut dyn Write, message: &impl Serialize) -> std::io::Result<
     out.write_all(b"\n")
 }
 
-/// A stand-in package for runs that do not name one: a library target at the workspace root.
-fn synthetic_package(root: Option<&Path>) -> PackageInfo {
-    let root = root.map(|root| root.display().to_string().replace('\\', "/"));
-    let dir = root.as_deref().map_or(String::new(), |root| {
-        format!("{}/", root.trim_end_matches('/'))
-    });
-    let url_dir = format!("/{}", dir.trim_matches('/'));
-    PackageInfo {
-        id: format!("path+file://{url_dir}#cachelint@0.0.0"),
-        manifest_path: format!("{dir}Cargo.toml"),
-        dir: String::new(),
-        target_name: "cachelint".to_owned(),
-        target_kind: "lib".to_owned(),
-        src_path: format!("{dir}src/lib.rs"),
-        edition: "2024".to_owned(),
-    }
+/// rustc's short rendering: `path:line:col: level[code]: message`, then the help on the same
+/// line, and a line break.
+fn short(finding: &Finding) -> String {
+    let at = &finding.primary.location;
+    format!(
+        "{}:{}:{}: {}[cachelint::{}]: {}{}\n",
+        at.file,
+        at.line_start,
+        at.column_start,
+        finding.level.as_str(),
+        finding.rule,
+        finding.message,
+        help_suffix(finding)
+    )
 }
 
 /// cargo's `crate_types` for a target kind: libraries keep theirs, everything else is `bin`.
@@ -165,7 +197,11 @@ fn crate_type(kind: &str) -> &str {
 
 /// The rustc JSON diagnostic for `finding`: notes and help as children, the suggestion as a
 /// `help` child whose span carries the replacement.
-fn diagnostic<'a>(analysis: &'a Analysis, finding: &'a Finding) -> Diagnostic<'a> {
+fn diagnostic<'a>(
+    analysis: &'a Analysis,
+    finding: &'a Finding,
+    rendered: String,
+) -> Diagnostic<'a> {
     let primary = &finding.primary;
     let mut spans = vec![span(
         analysis,
@@ -206,7 +242,7 @@ fn diagnostic<'a>(analysis: &'a Analysis, finding: &'a Finding) -> Diagnostic<'a
         level: finding.level.as_str(),
         spans,
         children,
-        rendered: Some(rendered(finding)),
+        rendered: Some(rendered),
     }
 }
 
@@ -253,39 +289,4 @@ fn span<'a>(
         suggestion_applicability: None,
         expansion: None,
     }
-}
-
-/// The diagnostic as rustc prints it, without the snippet: header, arrow line, notes, help.
-fn rendered(finding: &Finding) -> String {
-    let location = &finding.primary.location;
-    let pad = " ".repeat(location.line_start.to_string().len());
-    let mut text = format!(
-        "{}[cachelint::{}]: {}\n{pad}--> {}:{}:{}\n",
-        finding.level.as_str(),
-        finding.rule,
-        finding.message,
-        location.file,
-        location.line_start,
-        location.column_start,
-    );
-    let mut footer: Vec<String> = finding
-        .notes
-        .iter()
-        .map(|note| format!("note: {note}"))
-        .collect();
-    footer.extend(finding.help.iter().map(|help| format!("help: {help}")));
-    footer.extend(
-        finding
-            .suggestion
-            .iter()
-            .map(|fix| format!("help: {}", suggestion_text(fix))),
-    );
-    if !footer.is_empty() {
-        text.push_str(&format!("{pad} |\n"));
-        for line in footer {
-            text.push_str(&format!("{pad} = {line}\n"));
-        }
-    }
-    text.push('\n');
-    text
 }

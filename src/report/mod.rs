@@ -25,12 +25,22 @@ pub use crate::package::PackageInfo;
 /// An output format, as `--message-format` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// miette reports with source snippets, then a summary line.
+    /// Diagnostics as rustc prints them (source snippets, notes, help), then a summary line.
     Human,
-    /// `path:line:col: level[rule]: message`, one line per finding.
+    /// `path:line:col: level[rule]: message; help: …`, one line per finding.
     Short,
     /// cargo's `--message-format=json` stream of rustc diagnostics.
     Json,
+    /// `json` whose `rendered` fields carry ANSI colors, as cargo's
+    /// `--message-format=json-diagnostic-rendered-ansi` (what VS Code asks rust-analyzer for).
+    /// Like the next one, named only by cargo's `json-…` spellings, which `--message-format`
+    /// parses itself.
+    #[value(skip)]
+    JsonDiagnosticRenderedAnsi,
+    /// `json` whose `rendered` fields are rustc's short form, as cargo's
+    /// `--message-format=json-diagnostic-short`.
+    #[value(skip)]
+    JsonDiagnosticShort,
     /// One SARIF 2.1.0 log.
     Sarif,
     /// GitHub Actions workflow commands.
@@ -41,15 +51,29 @@ pub enum Format {
     Rdjsonl,
 }
 
+impl Format {
+    /// Whether this is one of the `json` message streams.
+    pub fn is_json(self) -> bool {
+        matches!(
+            self,
+            Format::Json | Format::JsonDiagnosticRenderedAnsi | Format::JsonDiagnosticShort
+        )
+    }
+}
+
 /// How to render, beyond the findings themselves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderOptions {
-    /// Use ANSI colors (`human` only).
+    /// Use ANSI colors (`human` only; the `json` formats say in the format itself).
     pub color: bool,
+    /// The terminal width `human` lays snippets out in; `None` for rustc's default (140), so
+    /// output that goes to a file or a pipe does not depend on the terminal.
+    pub width: Option<usize>,
     /// Print the analysis time in the `human` summary line (off in tests).
     pub show_elapsed: bool,
     /// The cargo packages `json` messages are attributed to: each finding to the package whose
-    /// directory holds its file, a synthetic package when none does (runs on PATHs).
+    /// directory holds its file. A finding in no package's directory (a run on PATHs outside
+    /// any package) is written as rustc's own JSON diagnostic, attributed to no package.
     pub packages: Vec<PackageInfo>,
     /// Absolute path of the directory `Location::file` is relative to; SARIF records it as
     /// `%SRCROOT%`.
@@ -66,7 +90,11 @@ pub fn render(
     match format {
         Format::Human => human::render(analysis, options, out),
         Format::Short => short::render(analysis, out),
-        Format::Json => json::render(analysis, options, out),
+        Format::Json => json::render(analysis, options, json::Rendered::Plain, out),
+        Format::JsonDiagnosticRenderedAnsi => {
+            json::render(analysis, options, json::Rendered::Ansi, out)
+        }
+        Format::JsonDiagnosticShort => json::render(analysis, options, json::Rendered::Short, out),
         Format::Sarif => sarif::render(analysis, options, out),
         Format::Github => github::render(analysis, out),
         Format::Gitlab => gitlab::render(analysis, out),
@@ -163,4 +191,58 @@ pub(crate) fn suggestion_text(fix: &Suggestion) -> String {
     } else {
         format!("{}: `{}`", message.trim_end_matches(':'), fix.replacement)
     }
+}
+
+/// The help line that closes every finding: where to read about the rule.
+pub(crate) fn explain_help(rule: &str) -> String {
+    format!("for further information run `cargo cachelint explain {rule}`")
+}
+
+/// The help line that says how to allow a finding of `rule`: at the site, with the annotation
+/// option `allow(RULE)` on the annotation the rule reads, and everywhere, with `-A RULE` or the
+/// configuration's `[lints]` table.
+pub(crate) fn allow_help(rule: &str) -> String {
+    let site = match rule {
+        "uncovered_read" | "ttl_only_read" | "version_skew" | "partial_invalidation" => {
+            format!("add `allow({rule})` to the read: `#[reads(\"…\", allow({rule}))]`")
+        }
+        "dead_invalidation" | "mistyped_invalidation" | "broad_invalidation" => {
+            format!("add `allow({rule})` to the write: `#[writes(\"…\", allow({rule}))]`")
+        }
+        "orphan_event" => format!(
+            "add `allow({rule})` to the event's annotation: `#[publishes(\"…\", allow({rule}))]` \
+             or `#[subscribes(\"…\", allow({rule}))]`"
+        ),
+        "stale_dependent" => format!(
+            "add `allow({rule})` to any cachelint annotation of the entry, e.g. \
+             `#[writes(\"…\", allow({rule}))]`"
+        ),
+        // A file that cannot be parsed has no annotation to carry the option.
+        "parse_error" => String::new(),
+        _ => format!("add `allow({rule})` to the annotation it points at"),
+    };
+    let everywhere =
+        format!("`-A {rule}`, or `{rule} = \"allow\"` under `[lints]` in cachelint.toml");
+    if site.is_empty() {
+        format!("to allow it everywhere: {everywhere}")
+    } else {
+        format!("to allow it here, {site}; everywhere: {everywhere}")
+    }
+}
+
+/// The finding's help and suggestion as one line: `; help: …` for each (empty when it has
+/// neither), for formats that keep a finding on one line.
+pub(crate) fn help_suffix(finding: &Finding) -> String {
+    let fix = finding.suggestion.as_ref().map(suggestion_text);
+    finding
+        .help
+        .iter()
+        .chain(fix.as_ref())
+        .map(|help| {
+            format!(
+                "; help: {}",
+                help.replace("\r\n", " ").replace(['\n', '\r'], " ")
+            )
+        })
+        .collect()
 }

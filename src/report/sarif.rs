@@ -2,19 +2,47 @@
 //!
 //! Every rule of the registry is listed, so a viewer can explain a rule that did not fire.
 //! URIs are relative to `%SRCROOT%`; columns count Unicode code points as `Location` does.
+//!
+//! Checked field by field against GitHub's "SARIF support for code scanning"
+//! (<https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning>):
+//! - `tool.driver`: `name`, `version`, `semanticVersion` (semantic versioning 2.0; GitHub uses it
+//!   in place of `version`), `informationUri`, `rules`.
+//! - each rule (`reportingDescriptor`): `id`, `name` (GitHub lets alerts be filtered by it),
+//!   `shortDescription.text` and `fullDescription.text` (at most 1024 characters each, shown at
+//!   the top of an alert), `defaultConfiguration.level`, `help.text` and `help.markdown` (GitHub
+//!   shows the markdown when there is one), `helpUri`, `properties.tags`,
+//!   `properties.precision`, `properties.problem.severity`.
+//! - each `result`: `ruleId`, `ruleIndex`, `level`, `message.text` (the alert's title; its
+//!   first sentence when space is short), `locations` (GitHub reads the first: ours holds one),
+//!   `partialFingerprints`, `relatedLocations` (GitHub links a related location only where the
+//!   message embeds it as `[text](id)`, SARIF §3.11.6; so the message lists each one that way).
+//! - `partialFingerprints.primaryLocationLineHash`: the key GitHub matches alerts across runs
+//!   by. When it is missing, `upload-sarif` computes one from the text around the primary line,
+//!   so an edit near the line makes a new alert; cachelint fills it with the finding's own
+//!   fingerprint (rule, key, function path, file; never lines), `HASH:OCCURRENCE` as GitHub
+//!   writes it. `upload-sarif` keeps a supplied value (it logs that its own computation
+//!   differs). `cachelint/v1` holds the same fingerprint for other consumers.
+//! - `physicalLocation`: `artifactLocation.uri` (relative, with `uriBaseId`), `region` with
+//!   `startLine`, `startColumn`, `endLine`, `endColumn`.
 
 use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::{RenderOptions, byte_range, full_message};
+use super::{RenderOptions, byte_range, suggestion_text};
 use crate::finding::{Finding, Location};
 use crate::rules::{REGISTRY, RuleInfo};
 use crate::{Analysis, Level};
 
 /// The key of the fingerprint in `partialFingerprints`; bump the version if it changes.
 const FINGERPRINT_KEY: &str = "cachelint/v1";
+/// The `partialFingerprints` key GitHub code scanning matches results by.
+const GITHUB_FINGERPRINT_KEY: &str = "primaryLocationLineHash";
+/// Where cachelint is documented: the repository (`package.repository` in Cargo.toml).
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+/// GitHub's limit on `shortDescription.text` and `fullDescription.text`.
+const DESCRIPTION_LIMIT: usize = 1024;
 /// The base every artifact URI is relative to.
 const SRCROOT: &str = "%SRCROOT%";
 
@@ -24,20 +52,23 @@ pub(super) fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut driver = json!({
+    let driver = json!({
         "name": "cachelint",
         "version": env!("CARGO_PKG_VERSION"),
         "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": INFORMATION_URI,
         "rules": REGISTRY.iter().map(rule).collect::<Vec<_>>(),
     });
-    let repository = env!("CARGO_PKG_REPOSITORY");
-    if !repository.is_empty() {
-        driver["informationUri"] = json!(repository);
-    }
+    let mut seen: Vec<&str> = Vec::new();
     let results: Vec<Value> = analysis
         .findings
         .iter()
-        .map(|f| result(analysis, f))
+        .map(|finding| {
+            // GitHub's `HASH:OCCURRENCE`: the how-manieth result with this fingerprint.
+            let occurrence = 1 + seen.iter().filter(|f| **f == finding.fingerprint).count();
+            seen.push(&finding.fingerprint);
+            result(analysis, finding, occurrence)
+        })
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -62,9 +93,11 @@ fn rule(info: &RuleInfo) -> Value {
     };
     json!({
         "id": info.name,
-        "shortDescription": { "text": info.summary },
-        "fullDescription": { "text": what_it_does(info) },
+        "name": pascal_case(info.name),
+        "shortDescription": { "text": truncate(info.summary, DESCRIPTION_LIMIT) },
+        "fullDescription": { "text": truncate(&what_it_does(info), DESCRIPTION_LIMIT) },
         "help": { "text": docs, "markdown": docs },
+        "helpUri": help_uri(info.name),
         "defaultConfiguration": { "level": level(info.default_level) },
         "properties": {
             "tags": ["cachelint", "correctness"],
@@ -85,6 +118,35 @@ fn what_it_does(info: &RuleInfo) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A rule's `name`: its id in PascalCase (`uncovered_read` → `UncoveredRead`), as SARIF
+/// suggests for a rule name made of words.
+fn pascal_case(id: &str) -> String {
+    id.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
+}
+
+/// Where a rule's documentation is published: its page in the repository.
+fn help_uri(rule: &str) -> String {
+    let base = INFORMATION_URI.trim_end_matches('/');
+    format!("{base}/blob/main/src/rules/docs/{rule}.md")
+}
+
+/// `text` cut to at most `limit` characters, at a word boundary, with `…` when cut.
+fn truncate(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(limit - 1).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end())
+}
+
 /// SARIF's name for a level.
 fn level(level: Level) -> &'static str {
     match level {
@@ -93,14 +155,17 @@ fn level(level: Level) -> &'static str {
     }
 }
 
-/// The `result` for one finding.
-fn result(analysis: &Analysis, finding: &Finding) -> Value {
+/// The `result` for one finding, the `occurrence`-th with its fingerprint.
+fn result(analysis: &Analysis, finding: &Finding, occurrence: usize) -> Value {
     let mut result = json!({
         "ruleId": finding.rule,
         "level": level(finding.level),
-        "message": { "text": full_message(finding, false) },
+        "message": { "text": message(finding) },
         "locations": [{ "physicalLocation": physical(analysis, &finding.primary.location) }],
-        "partialFingerprints": { FINGERPRINT_KEY: finding.fingerprint },
+        "partialFingerprints": {
+            GITHUB_FINGERPRINT_KEY: format!("{}:{occurrence}", finding.fingerprint),
+            FINGERPRINT_KEY: finding.fingerprint,
+        },
     });
     if let Some(index) = REGISTRY.iter().position(|info| info.name == finding.rule) {
         result["ruleIndex"] = json!(index);
@@ -131,6 +196,38 @@ fn result(analysis: &Analysis, finding: &Finding) -> Value {
         }]);
     }
     result
+}
+
+/// A result's `message.text`: the finding's message, then each related location as an
+/// embedded link `[its label](id)` (its `relatedLocations` id), then the notes, help and
+/// suggestion, one per line. Brackets that are not links are escaped with `\\` (SARIF §3.11.6).
+fn message(finding: &Finding) -> String {
+    let escape = |text: &str| text.replace('[', "\\[").replace(']', "\\]");
+    let mut lines = vec![escape(&finding.message)];
+    lines.extend(
+        (1..)
+            .zip(&finding.related)
+            .map(|(id, label)| format!("- [{}]({id})", escape(&label.message))),
+    );
+    lines.extend(
+        finding
+            .notes
+            .iter()
+            .map(|note| format!("note: {}", escape(note))),
+    );
+    lines.extend(
+        finding
+            .help
+            .iter()
+            .map(|help| format!("help: {}", escape(help))),
+    );
+    lines.extend(
+        finding
+            .suggestion
+            .iter()
+            .map(|fix| format!("help: {}", escape(&suggestion_text(fix)))),
+    );
+    lines.join("\n")
 }
 
 /// A `physicalLocation`: the file and the region in it.

@@ -1,7 +1,10 @@
-//! `short`: `path:line:col: level[rule]: message`, one line per finding and nothing else.
+//! `short`: `path:line:col: level[rule]: message`, one line per finding and nothing else. The
+//! finding's help and its "did you mean" follow the message on the same line, each as
+//! `; help: …`, so a CI log shows how to fix it.
 
 use std::io::Write;
 
+use super::help_suffix;
 use crate::Analysis;
 
 /// Writes one line per finding.
@@ -10,13 +13,14 @@ pub(super) fn render(analysis: &Analysis, out: &mut dyn Write) -> std::io::Resul
         let location = &finding.primary.location;
         writeln!(
             out,
-            "{}:{}:{}: {}[{}]: {}",
+            "{}:{}:{}: {}[{}]: {}{}",
             location.file,
             location.line_start,
             location.column_start,
             finding.level.as_str(),
             finding.rule,
             one_line(&finding.message),
+            help_suffix(finding),
         )?;
     }
     Ok(())

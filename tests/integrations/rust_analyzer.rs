@@ -71,8 +71,30 @@ fn every_rust_analyzer_flag_set_gives_the_plain_runs_findings() {
         args.extend(&extra);
         let output = run(&args);
         assert_eq!(code(&output), 1, "{extra:?}: {}", stderr(&output));
-        assert_eq!(stdout(&output), expected, "{extra:?} changed the findings");
+        // `json-diagnostic-rendered-ansi` colors `rendered`, and changes nothing else.
+        let colored = extra.contains(&"--message-format=json-diagnostic-rendered-ansi");
+        assert_eq!(
+            stdout(&output).contains("\\u001b["),
+            colored,
+            "{extra:?}: colors in `rendered` only when asked for"
+        );
+        let text = without_ansi(&stdout(&output));
+        assert_eq!(text, expected, "{extra:?} changed the findings");
     }
+}
+
+/// A JSON stream with the ANSI style sequences of its strings (`\u001b[…m`) removed.
+fn without_ansi(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(at) = rest.find("\\u001b[") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "\\u001b[".len()..];
+        let end = after.find('m').map_or(after.len(), |m| m + 1);
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -130,8 +152,18 @@ fn the_stream_reads_as_rust_analyzer_reads_it() {
         for child in &diagnostic.children {
             check_spans(&root, child);
         }
+        // VS Code asked for ANSI colors: `rendered` is the colored `human` diagnostic.
         let rendered = diagnostic.rendered.as_deref().unwrap_or_default();
-        assert!(rendered.starts_with(&format!("{}[{code}]", diagnostic.level_str())));
+        assert!(rendered.contains('\u{1b}'), "{rendered}");
+        let plain = serde_json::to_string(rendered).expect("a string");
+        let plain: String = serde_json::from_str(&without_ansi(&plain)).expect("a string");
+        assert!(plain.starts_with(&format!("{}[{code}]", diagnostic.level_str())));
+        assert!(
+            plain.contains(&format!(
+                "= help: for further information run `cargo cachelint explain {rule}`"
+            )),
+            "{plain}"
+        );
         rules.push((rule.to_owned(), diagnostic));
     }
     let names: Vec<&str> = rules.iter().map(|(rule, _)| rule.as_str()).collect();
@@ -310,4 +342,58 @@ fn an_unknown_package_spec_exits_2_with_one_line() {
         err.contains("did not match any packages; the workspace members are `example-service`"),
         "{err}"
     );
+}
+
+/// `--message-format json` on PATHs: a finding in a package's directory is filed under that
+/// real package, as `cargo check` would file it; one in no package claims none (rustc's own
+/// JSON line, which rust-analyzer reads as a diagnostic of no package).
+#[test]
+fn json_on_paths_names_the_real_package_or_none() {
+    let text = ran(&run(&["--message-format=json", "examples/service"]));
+    let metadata = MetadataCommand::new()
+        .manifest_path(package_root().join(SERVICE_MANIFEST))
+        .no_deps()
+        .exec()
+        .expect("cargo metadata");
+    let package = &metadata.packages[0];
+    let messages: Vec<Message> = Message::parse_stream(text.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("a stream");
+    assert_eq!(messages.len(), 5, "{text}");
+    for (message, line) in messages[..4].iter().zip(text.lines()) {
+        let Message::CompilerMessage(message) = message else {
+            panic!("{message:?}");
+        };
+        assert_eq!(message.package_id, package.id);
+        let value: Value = serde_json::from_str(line).expect("a JSON line");
+        assert_eq!(value["manifest_path"], package.manifest_path.as_str());
+        assert_eq!(message.target.name, "example_service");
+        // Paths stay relative to where the run started.
+        assert!(
+            message.message.spans[0]
+                .file_name
+                .starts_with("examples/service/src/")
+        );
+    }
+
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let source = package_root().join("fixtures/dead_invalidation_fires/src/lib.rs");
+    std::fs::copy(source, temp.path().join("lib.rs")).expect("copied");
+    let loose = ran(&run(&[
+        "--message-format=json",
+        temp.path().to_str().expect("UTF-8"),
+    ]));
+    assert!(!loose.contains("package_id"), "{loose}");
+    let messages: Vec<Message> = Message::parse_stream(loose.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("a stream");
+    assert_eq!(messages.len(), 5, "{loose}");
+    assert!(matches!(messages.last(), Some(Message::BuildFinished(_))));
+    for line in loose.lines().take(4) {
+        let diagnostic: Diagnostic = serde_json::from_str(line).expect("a rustc diagnostic");
+        assert_eq!(
+            diagnostic.code.expect("a code").code,
+            "cachelint::dead_invalidation"
+        );
+    }
 }

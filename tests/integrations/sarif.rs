@@ -174,3 +174,111 @@ fn check_artifact(root: &Path, artifact: &Value) -> String {
     );
     uri.to_owned()
 }
+
+/// GitHub's documented fields (see `src/report/sarif.rs`): the tool's `informationUri` and
+/// `semanticVersion`; each rule's `name`, `helpUri` and `help.markdown`; each result's
+/// `primaryLocationLineHash`, and its related locations linked from the message text.
+#[test]
+fn sarif_has_the_fields_github_code_scanning_documents() {
+    let log: Value = serde_json::from_str(&ran(&run(&[
+        "--message-format",
+        "sarif",
+        "--manifest-path",
+        SERVICE_MANIFEST,
+    ])))
+    .expect("SARIF is JSON");
+    let driver = &log["runs"][0]["tool"]["driver"];
+    let information = driver["informationUri"].as_str().expect("informationUri");
+    assert!(information.starts_with("https://"), "{information}");
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+    let rules = driver["rules"].as_array().expect("rules");
+    for (rule, info) in rules.iter().zip(REGISTRY) {
+        let name = rule["name"].as_str().expect("a name");
+        assert_eq!(name.to_lowercase(), info.name.replace('_', ""), "{name}");
+        assert!(name.starts_with(|c: char| c.is_ascii_uppercase()), "{name}");
+        let help_uri = rule["helpUri"].as_str().expect("a helpUri");
+        assert!(
+            help_uri.starts_with(information)
+                && help_uri.ends_with(&format!("/src/rules/docs/{}.md", info.name)),
+            "{help_uri}"
+        );
+        assert!(
+            package_root()
+                .join(format!("src/rules/docs/{}.md", info.name))
+                .is_file()
+        );
+        assert_eq!(rule["help"]["markdown"], info.docs, "{}", info.name);
+        for field in ["shortDescription", "fullDescription"] {
+            let text = rule[field]["text"].as_str().unwrap_or_default();
+            assert!(text.chars().count() <= 1024, "{}: {field}", info.name);
+        }
+    }
+    for result in log["runs"][0]["results"].as_array().expect("results") {
+        let ours = result["partialFingerprints"]["cachelint/v1"]
+            .as_str()
+            .expect("cachelint/v1");
+        assert_eq!(
+            result["partialFingerprints"]["primaryLocationLineHash"],
+            format!("{ours}:1")
+        );
+        let text = result["message"]["text"].as_str().expect("a message");
+        for related in result["relatedLocations"].as_array().into_iter().flatten() {
+            let id = related["id"].as_u64().expect("an id");
+            let label = related["message"]["text"].as_str().expect("a label");
+            let label = label.replace('[', "\\[").replace(']', "\\]");
+            assert!(text.contains(&format!("[{label}]({id})")), "{text}");
+        }
+    }
+}
+
+/// GitHub matches alerts across runs by `primaryLocationLineHash`: lines added above the
+/// findings move them, and change neither that nor cachelint's own fingerprint.
+#[test]
+fn sarif_fingerprints_do_not_depend_on_lines() {
+    let (_keep, dir) = super::service_copy();
+    let manifest = dir.join("Cargo.toml");
+    let manifest = manifest.to_str().expect("UTF-8");
+    let fingerprints = || -> Vec<(String, String, u64)> {
+        let log: Value = serde_json::from_str(&ran(&run(&[
+            "--message-format",
+            "sarif",
+            "--manifest-path",
+            manifest,
+        ])))
+        .expect("SARIF is JSON");
+        log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                let region = &r["locations"][0]["physicalLocation"]["region"];
+                (
+                    r["partialFingerprints"]["primaryLocationLineHash"]
+                        .as_str()
+                        .expect("a hash")
+                        .to_owned(),
+                    r["partialFingerprints"]["cachelint/v1"]
+                        .as_str()
+                        .expect("ours")
+                        .to_owned(),
+                    region["startLine"].as_u64().expect("a line"),
+                )
+            })
+            .collect()
+    };
+    let before = fingerprints();
+    for file in ["src/users.rs", "src/teams.rs", "src/orders.rs"] {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).expect("readable");
+        std::fs::write(&path, format!("// moved\n// down\n\n{text}")).expect("written");
+    }
+    let after = fingerprints();
+    assert_eq!(before.len(), 4);
+    let hashes = |all: &[(String, String, u64)]| -> Vec<(String, String)> {
+        all.iter().map(|(a, b, _)| (a.clone(), b.clone())).collect()
+    };
+    assert_eq!(hashes(&before), hashes(&after));
+    for ((_, _, old), (_, _, new)) in before.iter().zip(&after) {
+        assert_eq!(old + 3, *new, "the findings moved down");
+    }
+}

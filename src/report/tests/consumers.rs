@@ -14,16 +14,30 @@ fn json_parses_as_cargo_messages_and_rustc_diagnostics() {
     use cargo_metadata::Message;
     use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
 
-    let text = plain(Format::Json);
+    let package = crate::package::PackageInfo {
+        id: "path+file:///work/svc#0.1.0".to_owned(),
+        manifest_path: "/work/svc/Cargo.toml".to_owned(),
+        dir: String::new(),
+        target_name: "svc".to_owned(),
+        target_kind: "lib".to_owned(),
+        src_path: "/work/svc/src/lib.rs".to_owned(),
+        edition: "2021".to_owned(),
+    };
+    let options = RenderOptions {
+        packages: vec![package],
+        ..RenderOptions::default()
+    };
+    let analysis = fixture::analysis();
+    let text = rendered(Format::Json, &analysis, &options);
     let messages: Vec<Message> = Message::parse_stream(text.as_bytes())
         .collect::<Result<_, _>>()
         .expect("reading from a slice cannot fail");
-    let analysis = fixture::analysis();
     assert_eq!(messages.len(), analysis.findings.len() + 1);
     for (message, finding) in messages.iter().zip(&analysis.findings) {
         let Message::CompilerMessage(message) = message else {
             panic!("not a compiler message: {message:?}");
         };
+        assert_eq!(message.package_id.repr, "path+file:///work/svc#0.1.0");
         let diagnostic = &message.message;
         let code = diagnostic.code.as_ref().map(|code| code.code.as_str());
         assert_eq!(code, Some(format!("cachelint::{}", finding.rule).as_str()));
@@ -36,13 +50,27 @@ fn json_parses_as_cargo_messages_and_rustc_diagnostics() {
         assert_eq!(primary.len(), 1);
         assert_eq!(primary[0].file_name, finding.primary.location.file);
         assert_eq!(primary[0].byte_start, finding.primary.location.byte_start);
+        // The whole diagnosis, as `human` renders it (the parse_error's file text is unknown:
+        // its position alone, without a snippet).
+        let rendered = diagnostic.rendered.as_deref().unwrap_or_default();
+        assert!(rendered.contains("--> "), "{rendered}");
         assert!(
-            diagnostic
-                .rendered
-                .as_deref()
-                .unwrap_or_default()
-                .contains(" --> ")
+            rendered.contains(&format!("explain {}`", finding.rule)),
+            "{rendered}"
         );
+        if let Some(help) = &finding.help {
+            assert!(rendered.contains(&format!("= help: {help}")), "{rendered}");
+        }
+        if let Some(fix) = &finding.suggestion {
+            assert!(
+                rendered.contains(&format!("help: {}", fix.message)),
+                "{rendered}"
+            );
+            assert!(
+                rendered.contains(&format!("+ #[writes({})]", fix.replacement)),
+                "{rendered}"
+            );
+        }
     }
     let Some(Message::BuildFinished(finished)) = messages.last() else {
         panic!("the stream does not end with build-finished");
@@ -63,6 +91,24 @@ fn json_parses_as_cargo_messages_and_rustc_diagnostics() {
     let fix = &value["message"]["children"][0]["spans"][0];
     assert_eq!(fix["suggested_replacement"], "\"café:<id>:menü\"");
     assert_eq!(fix["suggestion_applicability"], "MaybeIncorrect");
+
+    // In no package: rustc's own diagnostic lines, claiming no package; cargo_metadata reads
+    // them as text, rust-analyzer as diagnostics of no package.
+    let bare = plain(Format::Json);
+    let messages: Vec<Message> = Message::parse_stream(bare.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("reading from a slice cannot fail");
+    assert_eq!(messages.len(), analysis.findings.len() + 1);
+    for (message, line) in messages
+        .iter()
+        .zip(bare.lines())
+        .take(analysis.findings.len())
+    {
+        assert!(matches!(message, Message::TextLine(_)), "{message:?}");
+        let diagnostic: Diagnostic = serde_json::from_str(line).expect("a rustc diagnostic");
+        assert!(diagnostic.code.is_some());
+    }
+    assert!(!bare.contains("package_id"), "{bare}");
 }
 
 pub(super) fn validate_sarif(log: &Value) {
