@@ -615,9 +615,11 @@ fn functions_are_named_alike_everywhere_and_qualified_where_two_would_read_the_s
     assert_eq!(
         stdout(&short),
         "src/lib.rs:14:14: warning[dead_invalidation]: `<Db as Store>::update` invalidates \
-         `user:<id>:row`, which no function reads\n\
+         `user:<id>:row`, which no function reads; help: remove the write, or fix the key to \
+         match the read it should invalidate\n\
          src/lib.rs:19:14: warning[dead_invalidation]: `<Db as Cache>::update` invalidates \
-         `user:<id>:row`, which no function reads\n"
+         `user:<id>:row`, which no function reads; help: remove the write, or fix the key to \
+         match the read it should invalidate\n"
     );
 
     let map = cachelint_in(dir.path(), &["map", "."]);
@@ -778,5 +780,77 @@ fn a_typo_in_a_members_configuration_is_an_error_with_its_position() {
             "{}:10:1: unknown key `max_stalenes` (did you mean `max_staleness`?)",
             manifest.display()
         ),
+    );
+}
+
+/// A subscriber of an event nothing publishes that something also calls directly does run:
+/// `orphan_event` says the event never triggers it, not that it never runs.
+#[test]
+fn an_orphan_subscriber_called_directly_is_not_said_to_never_run() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[(
+            "src/lib.rs",
+            r#"
+#[cachelint::reads("team:<tid>:members")]
+pub fn members(tid: u64) -> u64 { tid }
+
+#[cachelint::subscribes("team.updated")]
+#[cachelint::writes("team:<tid>:members")]
+pub fn on_team_updated(tid: u64) { let _ = tid; }
+
+#[cachelint::subscribes("user.deleted")]
+#[cachelint::writes("team:<tid>:members")]
+pub fn on_user_deleted(tid: u64) { let _ = tid; }
+
+pub fn run(tid: u64) { on_team_updated(tid); }
+"#,
+        )],
+    );
+    let output = cachelint_in(dir.path(), &["check", ".", "--color", "never"]);
+    let text = stdout(&output);
+    assert_eq!(code(&output), 0, "{text}{}", stderr(&output));
+    assert!(
+        text.contains(
+            "the event never triggers `on_team_updated`; it runs only where it is called directly"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("`on_user_deleted` never runs, so its writes invalidate nothing"),
+        "{text}"
+    );
+    assert!(!text.contains("`on_team_updated` never runs"), "{text}");
+}
+
+/// Another punctuation char where the separator belongs is corrected to the read's key, not
+/// to a key that only overlaps it through a placeholder (`user:_<id>:settings`).
+#[test]
+fn a_mistyped_separator_is_corrected_to_the_key_that_is_read() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[(
+            "src/lib.rs",
+            r#"
+#[cachelint::reads("user:<id>:settings")]
+pub fn settings(id: u64) -> u64 { id }
+
+#[cachelint::writes("user:<id>:settings")]
+pub fn save_settings(id: u64) { let _ = id; }
+
+#[cachelint::writes("user_<id>:settings")]
+pub fn reset_settings(id: u64) { let _ = id; }
+"#,
+        )],
+    );
+    let output = cachelint_in(dir.path(), &["check", ".", "--message-format", "short"]);
+    let text = stdout(&output);
+    assert_eq!(code(&output), 1, "{text}{}", stderr(&output));
+    assert!(text.contains("error[mistyped_invalidation]"), "{text}");
+    assert!(
+        text.contains("did you mean `user:<id>:settings`?"),
+        "{text}"
     );
 }

@@ -5,14 +5,17 @@
 //! segment (`list::<mode>`) is a segment like any other. Write key `W` is a near miss when one
 //! of these edits turns it into a key that overlaps some read key:
 //! 1. removing one separator (an extra one, or one of a doubled pair: `cache::post:<id>`);
-//! 2. inserting one separator (a missing one: `user:<id>settings`);
+//! 2. inserting one separator (a missing one: `user:<id>settings`), or writing it in place of
+//!    another punctuation char (`user_<id>:settings`);
 //! 3. replacing one segment by the read key's segment at the same position, when both hold
 //!    the same placeholders and their literal text is at most `max(1, n / 3)` single-character
 //!    edits apart (insert, delete, substitute, swap two neighbours; `n` = the read segment's
 //!    length in chars), and fewer than `n` (replacing all of `a` by `b` is no typo);
 //! 4. replacing one version segment (`v<digits>`) by the read key's other version.
 //!
-//! Several near misses: the fewest character edits wins, then the corrected text.
+//! Several near misses: a correction that gives exactly a read's key (placeholder names aside)
+//! wins over one that covers or is covered by it, which wins over one that only overlaps it;
+//! then the fewest character edits, then the corrected text.
 
 use super::{Context, Draft, RuleInfo, Sink};
 use crate::finding::{Label, Level, Suggestion};
@@ -36,6 +39,8 @@ pub enum Edit {
     ExtraSeparator,
     /// A separator inserted.
     MissingSeparator,
+    /// Another punctuation char written where the separator belongs (`user_<id>:settings`).
+    MistypedSeparator(char),
     /// Segment text replaced (`from` → `to`).
     Segment { from: String, to: String },
     /// Version segment replaced (`from` → `to`).
@@ -49,6 +54,7 @@ impl Edit {
             Edit::DoubledSeparator => format!("a doubled separator `{sep}{sep}`"),
             Edit::ExtraSeparator => format!("an extra separator `{sep}`"),
             Edit::MissingSeparator => format!("a missing separator `{sep}`"),
+            Edit::MistypedSeparator(c) => format!("`{c}` where the separator `{sep}` belongs"),
             Edit::Segment { from, to } => format!("`{from}` where the read has `{to}`"),
             Edit::Version { from, to } => format!("version `{from}` where the read has `{to}`"),
         }
@@ -64,6 +70,21 @@ pub struct NearMiss<'a> {
     pub read: &'a KeySite,
     /// Character edits the correction makes (1 for a separator or a version).
     cost: usize,
+    /// How closely the corrected key matches the read (lower is closer).
+    fit: Fit,
+}
+
+/// How the corrected key relates to the read it now overlaps, closest first: a correction that
+/// gives exactly the read's key beats one whose placeholders merely absorb the difference
+/// (`user:_<id>:settings` also overlaps `user:<id>:settings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    /// The same key, placeholder names aside.
+    Same,
+    /// One covers the other.
+    Covers,
+    /// They only overlap.
+    Overlaps,
 }
 
 /// The best near miss of `write` among `reads` (see the module docs), if any. `write` is
@@ -81,15 +102,24 @@ pub fn near_miss<'a>(
         let Ok(key) = KeyPattern::parse(&corrected, sep) else {
             return;
         };
-        let hit = overlapping(&key)
-            .into_iter()
-            .find(|&r| only.is_none_or(|only| only == r));
-        if let Some(r) = hit {
+        for r in overlapping(&key) {
+            if only.is_some_and(|only| only != r) {
+                continue;
+            }
+            let read = &reads[r].key;
+            let fit = if read.canonical() == key.canonical() {
+                Fit::Same
+            } else if read.covers(&key) || key.covers(read) {
+                Fit::Covers
+            } else {
+                Fit::Overlaps
+            };
             found.push(NearMiss {
-                corrected,
-                edit,
+                corrected: corrected.clone(),
+                edit: edit.clone(),
                 read: &reads[r],
                 cost,
+                fit,
             });
         }
     };
@@ -131,6 +161,26 @@ pub fn near_miss<'a>(
             }
         }
     }
+    // 2b. Another punctuation char where the separator belongs, outside placeholders.
+    for (i, segment) in segments.iter().enumerate() {
+        if segment == "*" {
+            continue;
+        }
+        let mut inside = false;
+        for (at, c) in segment.char_indices() {
+            match c {
+                '<' => inside = true,
+                '>' => inside = false,
+                _ if !inside && c.is_ascii_punctuation() => {
+                    let mut texts = segments.clone();
+                    texts[i] = segment[..at].to_string();
+                    texts.insert(i + 1, segment[at + c.len_utf8()..].to_string());
+                    consider(texts, Edit::MistypedSeparator(c), 1, None);
+                }
+                _ => {}
+            }
+        }
+    }
     // 3 and 4. One segment replaced by a read's segment at the same position.
     for (r, read) in reads.iter().enumerate() {
         if read.key.separator() != sep {
@@ -150,7 +200,7 @@ pub fn near_miss<'a>(
         }
     }
     found.into_iter().min_by(|a, b| {
-        (a.cost, &a.corrected, a.read.span).cmp(&(b.cost, &b.corrected, b.read.span))
+        (a.fit, a.cost, &a.corrected, a.read.span).cmp(&(b.fit, b.cost, &b.corrected, b.read.span))
     })
 }
 
@@ -365,6 +415,16 @@ mod tests {
                 "user:<id>:settings",
             ),
             ("list:<mode>", "list::<mode>", "list::<mode>"),
+            (
+                "user_<id>:settings",
+                "user:<id>:settings",
+                "user:<id>:settings",
+            ),
+            (
+                "user:<id>-settings",
+                "user:<id>:settings",
+                "user:<id>:settings",
+            ),
             // One mistyped segment: within max(1, n/3) edits.
             ("user:<id>:profle", "user:<id>:profile", "user:<id>:profile"),
             ("user:<id>:prfle", "user:<id>:profile", "user:<id>:profile"),
@@ -414,6 +474,17 @@ mod tests {
         // Equal cost: the smaller corrected text, whatever the order of the reads.
         let reads = ["a:<id>:xb", "a:<id>:xa"];
         assert_eq!(correct("a:<id>:xc", &reads).as_deref(), Some("a:<id>:xa"));
+    }
+
+    #[test]
+    fn the_read_it_becomes_wins_over_one_it_only_overlaps() {
+        // `APP:<org_id>_LIMITS` with `_`: inserting a `_` after `APP` would overlap the
+        // placeholder read; writing `_` for `:` gives exactly the `LIMITS` read.
+        let reads = ["APP_<org_id>_<idempotency_hash>", "APP_<org_id>_LIMITS"];
+        assert_eq!(
+            correct_with("APP:<org_id>_LIMITS", &reads, '_').as_deref(),
+            Some("APP_<org_id>_LIMITS")
+        );
     }
 
     #[test]

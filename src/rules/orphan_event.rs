@@ -46,9 +46,15 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                     subscribe.name
                 ),
                 primary: cx.label(subscribe.span, "no `#[publishes]` for this event"),
-                notes: vec![format!(
-                    "`{function}` never runs, so its writes invalidate nothing"
-                )],
+                // A subscriber something also calls directly does run, through that call.
+                notes: vec![if model.live[subscribe.function] {
+                    format!(
+                        "the event never triggers `{function}`; it runs only where it is called \
+                         directly"
+                    )
+                } else {
+                    format!("`{function}` never runs, so its writes invalidate nothing")
+                }],
                 help: Some(
                     did_you_mean(&subscribe.name, &model.publishes).unwrap_or_else(|| {
                         "publish it where the data changes, or remove the subscriber".to_string()
