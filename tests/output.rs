@@ -62,12 +62,12 @@ fn service(format: &str) -> String {
     ))
 }
 
-/// A directory outside any cargo package holding the `dead_invalidation_fires` fixture's
+/// A directory outside any cargo package holding the `mistyped_invalidation_fires` fixture's
 /// source (analyzed on its own, quickly), with `edit` applied to it.
 fn loose_fixture(edit: impl Fn(String) -> String) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().expect("a temporary directory");
-    let source =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dead_invalidation_fires/src/lib.rs");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/mistyped_invalidation_fires/src/lib.rs");
     let text = std::fs::read_to_string(source).expect("the fixture");
     let file = temp.path().join("lib.rs");
     std::fs::write(&file, edit(text)).expect("written");
@@ -86,7 +86,7 @@ fn short_and_every_review_format_carry_the_help_and_the_did_you_mean() {
     let lines: Vec<&str> = short.lines().collect();
     assert_eq!(lines.len(), 4, "{short}");
     assert!(
-        lines[2].starts_with("src/teams.rs:58:14: warning[dead_invalidation]: ")
+        lines[2].starts_with("src/teams.rs:58:14: error[mistyped_invalidation]: ")
             && lines[2].ends_with(&format!(
                 "; help: {did_you_mean} Replace with `\"team:<tid>:members\"`"
             )),
@@ -176,9 +176,9 @@ fn json_diagnostic_rendered_ansi_colors_rendered_as_cargo_asks_rustc() {
     let short = stream("json-diagnostic-short");
     assert_eq!(
         short[2]["message"]["rendered"],
-        "src/teams.rs:58:14: warning[cachelint::dead_invalidation]: `AppState::remove_member` \
-         invalidates `team:<tid>:membrs`, which no function reads; help: did you mean \
-         `team:<tid>:members`? Replace with `\"team:<tid>:members\"`\n"
+        "src/teams.rs:58:14: error[cachelint::mistyped_invalidation]: `AppState::remove_member` \
+         invalidates `team:<tid>:membrs`, one edit from the read key `team:<tid>:members`; help: \
+         did you mean `team:<tid>:members`? Replace with `\"team:<tid>:members\"`\n"
     );
     // As cargo: a JSON variant does not combine with another kind of format.
     let mixed = run(&["--message-format", "human,json-diagnostic-short"], &[]);
@@ -264,11 +264,11 @@ fn human_findings_end_with_where_to_read_and_how_to_allow() {
     let (_keep, plain) = loose_fixture(|text| text);
     let dir = plain.to_str().expect("UTF-8");
     let before = ran(&run(&["--message-format", "short", dir], &[]));
-    assert_eq!(before.lines().count(), 4, "{before}");
+    assert_eq!(before.lines().count(), 9, "{before}");
     let (_keep, allowed) = loose_fixture(|text| {
         text.replace(
             r#"#[writes("user:<id>:profle")]"#,
-            r#"#[writes("user:<id>:profle", allow(dead_invalidation))]"#,
+            r#"#[writes("user:<id>:profle", allow(mistyped_invalidation))]"#,
         )
     });
     let after = ran(&run(
@@ -279,10 +279,18 @@ fn human_findings_end_with_where_to_read_and_how_to_allow() {
         ],
         &[],
     ));
-    assert_eq!(after.lines().count(), 3, "{after}");
+    assert_eq!(after.lines().count(), 8, "{after}");
     assert!(!after.contains("profle"), "{after}");
     let none = ran(&run(
-        &["--message-format", "short", "-A", "dead_invalidation", dir],
+        &[
+            "--message-format",
+            "short",
+            "-A",
+            "mistyped_invalidation",
+            "-A",
+            "ttl_only_read",
+            dir,
+        ],
         &[],
     ));
     assert_eq!(none, "");
@@ -314,17 +322,17 @@ fn colors_follow_the_flag_then_clicolor_force_and_no_color() {
 fn snippets_are_laid_out_in_columns() {
     let (_keep, dir) = loose_fixture(|text| text);
     let dir = dir.to_str().expect("UTF-8");
-    let line = r#"#[writes("user:<id>:settings", "user:<id>:setings")]"#;
+    let line = r#"#[writes("order:<id>:total", "order:<id>:itmes")]"#;
     let wide = ran(&run(&[dir], &[]));
-    assert!(wide.contains(&format!("56 | {line}")), "{wide}");
+    assert!(wide.contains(&format!("111 | {line}")), "{wide}");
     let narrow = ran(&run(&[dir], &[("COLUMNS", "40")]));
     let shown = narrow
         .lines()
-        .find(|l| l.starts_with("56 | "))
+        .find(|l| l.starts_with("111 | "))
         .unwrap_or_else(|| panic!("{narrow}"));
     // As rustc: the line is cut on the left so the annotated part stays in view.
     assert!(
-        shown.starts_with("56 | ...") && !shown.contains(line),
+        shown.starts_with("111 | ...") && !shown.contains(line),
         "{shown}"
     );
 }
@@ -363,12 +371,12 @@ fn on_a_terminal_colors_follow_term() {
     let dir = dir.to_str().expect("UTF-8");
     let screen = on_terminal(&[dir], &[]);
     assert!(
-        screen.contains("dead_invalidation") && screen.contains(ESC),
+        screen.contains("mistyped_invalidation") && screen.contains(ESC),
         "{screen}"
     );
     let dumb = on_terminal(&[dir], &[("TERM", "dumb")]);
     assert!(
-        dumb.contains("dead_invalidation") && !dumb.contains(ESC),
+        dumb.contains("mistyped_invalidation") && !dumb.contains(ESC),
         "{dumb}"
     );
 }

@@ -336,9 +336,15 @@ pub fn report(cx: &Context, sink: &mut Sink, write: &KeySite, near: &NearMiss) {
     };
     let draft = Draft {
         message: format!(
-            "`{function}` invalidates `{written}`, which no function reads; it is one edit \
-             from `{}`",
-            near.corrected
+            "`{function}` invalidates `{written}`, {}",
+            if near.fit == Fit::Same {
+                format!("one edit from the read key `{}`", near.read.key)
+            } else {
+                format!(
+                    "one edit from `{}`, which would invalidate the read key `{}`",
+                    near.corrected, near.read.key
+                )
+            }
         ),
         primary: cx.label(write.span, format!("{what}: this invalidates nothing")),
         related,
