@@ -92,6 +92,7 @@ enum Fit {
 pub fn near_miss<'a>(
     write: &KeyPattern,
     reads: &'a [KeySite],
+    read_segments: &[Vec<String>],
     overlapping: &dyn Fn(&KeyPattern) -> Vec<usize>,
 ) -> Option<NearMiss<'a>> {
     let sep = write.separator();
@@ -186,9 +187,18 @@ pub fn near_miss<'a>(
         if read.key.separator() != sep {
             continue;
         }
-        let theirs = read.key.segment_texts();
-        for (i, (mine, their)) in segments.iter().zip(&theirs).enumerate() {
-            if mine == "*" || their == "*" {
+        let theirs = &read_segments[r];
+        // Only one segment changes, so every other pair must already agree: two literal
+        // segments that differ (a placeholder may still absorb a difference) rule it out.
+        // This keeps the search linear in the reads for the common far-apart key.
+        let open = |x: &String| x == "*" || x.contains('<');
+        let clash = |(a, b): (&String, &String)| a != b && !open(a) && !open(b);
+        let clashes = segments.iter().zip(theirs).filter(|&p| clash(p)).count();
+        if clashes > 1 {
+            continue;
+        }
+        for (i, (mine, their)) in segments.iter().zip(theirs).enumerate() {
+            if mine == "*" || their == "*" || (clashes == 1 && !clash((mine, their))) {
                 continue;
             }
             let (Some(edit), cost) = segment_edit(mine, their) else {
@@ -222,8 +232,13 @@ fn segment_edit(mine: &str, theirs: &str) -> (Option<Edit>, usize) {
         return (None, 0);
     }
     let n = b.chars().count();
+    let bound = (n / 3).max(1);
+    // The distance is at least the difference in length: most pairs stop here.
+    if a.chars().count().abs_diff(n) > bound {
+        return (None, 0);
+    }
     let distance = strsim::damerau_levenshtein(&a, &b);
-    if distance <= (n / 3).max(1) && distance < n {
+    if distance <= bound && distance < n {
         let (from, to) = edit(mine, theirs);
         (Some(Edit::Segment { from, to }), distance)
     } else {
@@ -274,11 +289,17 @@ pub fn unread_writes(model: &Model) -> Vec<UnreadWrite<'_>> {
             .filter(|&r| model.reads[r].key.overlaps(key))
             .collect()
     };
+    // Each read's segments, once: every write nothing reads is compared with every read.
+    let read_segments: Vec<Vec<String>> =
+        model.reads.iter().map(|r| r.key.segment_texts()).collect();
     model
         .writes
         .iter()
         .filter(|w| overlapping(&w.key).is_empty() && !declared.iter().any(|k| k.overlaps(&w.key)))
-        .map(|w| (w, near_miss(&w.key, &model.reads, &overlapping)))
+        .map(|w| {
+            let near = near_miss(&w.key, &model.reads, &read_segments, &overlapping);
+            (w, near)
+        })
         .collect()
 }
 
@@ -397,7 +418,8 @@ mod tests {
                 .filter(|&r| sites[r].key.overlaps(key))
                 .collect()
         };
-        near_miss(&write, &sites, &overlapping).map(|n| n.corrected)
+        let segments: Vec<Vec<String>> = sites.iter().map(|r| r.key.segment_texts()).collect();
+        near_miss(&write, &sites, &segments, &overlapping).map(|n| n.corrected)
     }
 
     #[test]
