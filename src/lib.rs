@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod baseline;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod export;
