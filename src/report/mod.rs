@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use crate::Analysis;
 use crate::finding::{Finding, Location, Suggestion};
 pub use crate::package::PackageInfo;
+use crate::rules::AllowAt;
 
 /// An output format, as `--message-format` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -202,24 +203,24 @@ pub(crate) fn explain_help(rule: &str) -> String {
 /// option `allow(RULE)` on the annotation the rule reads, and everywhere, with `-A RULE` or the
 /// configuration's `[lints]` table.
 pub(crate) fn allow_help(rule: &str) -> String {
-    let site = match rule {
-        "uncovered_read" | "ttl_only_read" | "version_skew" | "partial_invalidation" => {
-            format!("add `allow({rule})` to the read: `#[reads(\"…\", allow({rule}))]`")
+    let option = format!("allow({rule})");
+    let site = match crate::rules::lookup(rule).map(|info| info.allow_at) {
+        Some(AllowAt::Read) => format!("add `{option}` to the read: `#[reads(\"…\", {option})]`"),
+        Some(AllowAt::Write) => {
+            format!("add `{option}` to the write: `#[writes(\"…\", {option})]`")
         }
-        "dead_invalidation" | "mistyped_invalidation" | "broad_invalidation" => {
-            format!("add `allow({rule})` to the write: `#[writes(\"…\", allow({rule}))]`")
+        Some(AllowAt::Event) => format!(
+            "add `{option}` to the event's annotation: `#[publishes(\"…\", {option})]` or \
+             `#[subscribes(\"…\", {option})]`"
+        ),
+        Some(AllowAt::Entry) => format!(
+            "add `{option}` to any cachelint annotation of the entry, e.g. \
+             `#[writes(\"…\", {option})]`"
+        ),
+        Some(AllowAt::Nowhere) => String::new(),
+        Some(AllowAt::Annotation) | None => {
+            format!("add `{option}` to the annotation it points at")
         }
-        "orphan_event" => format!(
-            "add `allow({rule})` to the event's annotation: `#[publishes(\"…\", allow({rule}))]` \
-             or `#[subscribes(\"…\", allow({rule}))]`"
-        ),
-        "stale_dependent" => format!(
-            "add `allow({rule})` to any cachelint annotation of the entry, e.g. \
-             `#[writes(\"…\", allow({rule}))]`"
-        ),
-        // A file that cannot be parsed has no annotation to carry the option.
-        "parse_error" => String::new(),
-        _ => format!("add `allow({rule})` to the annotation it points at"),
     };
     let everywhere =
         format!("`-A {rule}`, or `{rule} = \"allow\"` under `[lints]` in cachelint.toml");

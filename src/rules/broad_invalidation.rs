@@ -1,6 +1,6 @@
 //! `broad_invalidation`: a write key that covers read keys of more than one entity, or is `*`.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Warning,
     summary: "a write key that covers read keys of more than one entity, or is `*`",
     docs: include_str!("docs/broad_invalidation.md"),
+    allow_at: AllowAt::Write,
 };
 
 /// Reports every write key that is `*` or covers read keys of more than one entity.

@@ -2,7 +2,7 @@
 //! (those are `mistyped_invalidation`).
 
 use super::mistyped_invalidation::{self, UnreadWrite};
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 
 /// The rule's descriptor.
@@ -11,6 +11,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Warning,
     summary: "a write key that overlaps no read key and is no near miss of one",
     docs: include_str!("docs/dead_invalidation.md"),
+    allow_at: AllowAt::Write,
 };
 
 /// Reports every write key that overlaps no read key (nor any `depends_on` key): a near miss

@@ -1,5 +1,6 @@
 //! `invalid_key`: a malformed key, duration, option, or an unresolvable key constant.
 
+use super::AllowAt;
 use super::RuleInfo;
 use crate::finding::Level;
 
@@ -9,4 +10,5 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Error,
     summary: "a malformed key, duration, option, or an unresolvable key constant",
     docs: include_str!("docs/invalid_key.md"),
+    allow_at: AllowAt::Annotation,
 };

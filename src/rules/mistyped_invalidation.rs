@@ -17,7 +17,7 @@
 //! wins over one that covers or is covered by it, which wins over one that only overlaps it;
 //! then the fewest character edits, then the corrected text.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::{Label, Level, Suggestion};
 use crate::graph::{KeySite, Model};
 use cachelint_core::KeyPattern;
@@ -28,6 +28,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Error,
     summary: "a write key that overlaps no read key but is one edit away from one",
     docs: include_str!("docs/mistyped_invalidation.md"),
+    allow_at: AllowAt::Write,
 };
 
 /// Which single edit corrects the key.
@@ -66,6 +67,8 @@ impl Edit {
 #[derive(Debug, Clone)]
 pub struct NearMiss<'a> {
     pub corrected: String,
+    /// `corrected`, parsed.
+    pub corrected_key: KeyPattern,
     pub edit: Edit,
     pub read: &'a KeySite,
     /// Character edits the correction makes (1 for a separator or a version).
@@ -117,6 +120,7 @@ pub fn near_miss<'a>(
             };
             found.push(NearMiss {
                 corrected: corrected.clone(),
+                corrected_key: key.clone(),
                 edit: edit.clone(),
                 read: &reads[r],
                 cost,
@@ -311,8 +315,7 @@ pub fn labels_for_read(cx: &Context, unread: &[UnreadWrite], read: &KeySite) -> 
         .iter()
         .filter_map(|(write, near)| {
             let near = near.as_ref()?;
-            let corrected = KeyPattern::parse(&near.corrected, write.key.separator()).ok()?;
-            corrected.covers(&read.key).then(|| {
+            near.corrected_key.covers(&read.key).then(|| {
                 cx.label(
                     write.span,
                     format!(

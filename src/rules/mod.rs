@@ -19,6 +19,25 @@ pub struct RuleInfo {
     pub summary: &'static str,
     /// Markdown: `## What it does`, `## Why it matters`, `## Example`, `## Fix`.
     pub docs: &'static str,
+    /// Which annotation takes `allow(RULE)` to silence a finding at its site.
+    pub allow_at: AllowAt,
+}
+
+/// Where a rule's findings are silenced with the annotation option `allow(RULE)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllowAt {
+    /// The `#[reads]` the finding points at.
+    Read,
+    /// The `#[writes]` the finding points at.
+    Write,
+    /// The `#[publishes]` or `#[subscribes]` of the event.
+    Event,
+    /// Any cachelint annotation of the entry function.
+    Entry,
+    /// The annotation the finding points at (a key, a duration, an option).
+    Annotation,
+    /// No annotation can carry it (a file that cannot be parsed): only `-A` or `[lints]`.
+    Nowhere,
 }
 
 pub mod broad_invalidation;

@@ -1,6 +1,6 @@
 //! `orphan_event`: an event published with no subscriber, or subscribed with no publisher.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::EventSite;
 use std::collections::HashSet;
@@ -11,6 +11,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Warning,
     summary: "an event published with no subscriber, or subscribed with no publisher",
     docs: include_str!("docs/orphan_event.md"),
+    allow_at: AllowAt::Event,
 };
 
 /// Reports events published with no subscriber and subscribed with no publisher.

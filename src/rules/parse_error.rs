@@ -1,5 +1,6 @@
 //! `parse_error`: a file that cannot be parsed; it is skipped and the run goes on.
 
+use super::AllowAt;
 use super::RuleInfo;
 use crate::finding::Level;
 
@@ -9,4 +10,5 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Warning,
     summary: "a file that cannot be parsed; it is skipped and the run goes on",
     docs: include_str!("docs/parse_error.md"),
+    allow_at: AllowAt::Nowhere,
 };

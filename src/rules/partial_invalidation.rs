@@ -1,6 +1,6 @@
 //! `partial_invalidation`: a read key that writes only overlap, never cover.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::KeySite;
 
@@ -10,6 +10,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Error,
     summary: "a read key that writes only overlap, never cover",
     docs: include_str!("docs/partial_invalidation.md"),
+    allow_at: AllowAt::Read,
 };
 
 /// Reports `read`, which `writes` overlap but none covers.

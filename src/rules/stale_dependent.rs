@@ -1,6 +1,6 @@
 //! `stale_dependent`: an entry whose write path invalidates a key but not a key that depends on it.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::facts::FnId;
 use crate::finding::{Label, Level};
 use crate::graph::{DependencyReason, KeySite, Model, Step, steps_to};
@@ -13,6 +13,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Error,
     summary: "an entry whose write path invalidates a key but not a key that depends on it",
     docs: include_str!("docs/stale_dependent.md"),
+    allow_at: AllowAt::Entry,
 };
 
 /// One link of a dependency chain: `dependent` depends on `on` because of `reason`.

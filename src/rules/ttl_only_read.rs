@@ -1,6 +1,6 @@
 //! `ttl_only_read`: a read key never invalidated, bounded only by its ttl.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::KeySite;
 use cachelint_core::format_duration;
@@ -12,6 +12,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Warning,
     summary: "a read key never invalidated, bounded only by its ttl",
     docs: include_str!("docs/ttl_only_read.md"),
+    allow_at: AllowAt::Read,
 };
 
 /// Reports `read`, which nothing invalidates but which expires after `ttl`.

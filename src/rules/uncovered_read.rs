@@ -1,6 +1,6 @@
 //! `uncovered_read`: a read key that no write covers.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::KeySite;
 use crate::semantic::Role;
@@ -11,6 +11,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Error,
     summary: "a read key that no write covers",
     docs: include_str!("docs/uncovered_read.md"),
+    allow_at: AllowAt::Read,
 };
 
 /// Reports `read`, which no write covers or overlaps; `never_run` are writes that would,

@@ -1,6 +1,6 @@
 //! `version_skew`: a read key whose only invalidation targets another version.
 
-use super::{Context, Draft, RuleInfo, Sink};
+use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::finding::Level;
 use crate::graph::KeySite;
 
@@ -10,6 +10,7 @@ pub const RULE: RuleInfo = RuleInfo {
     default_level: Level::Error,
     summary: "a read key whose only invalidation targets another version",
     docs: include_str!("docs/version_skew.md"),
+    allow_at: AllowAt::Read,
 };
 
 /// Reports `read`, whose only invalidation (`write`) names another version.
