@@ -72,6 +72,8 @@ pub struct Options {
     pub levels: Vec<(LintLevel, String)>,
     /// Parse every file, not only those that can matter (for checking the pre-filter).
     pub all_files: bool,
+    /// `--no-infer`: no cache operations inferred from the code for this run (SPEC §11).
+    pub no_infer: bool,
 }
 
 pub use crate::workspace::{Error, Report, Target, Workspace, workspace};
@@ -86,10 +88,18 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     });
     let groups = setting_groups(&ws, options)?;
     timer.lap("discover");
-    let (texts, facts, relevant) = read_all(&ws.discovery, ws.config.separator, options.all_files);
+    let infer = !options.no_infer;
+    let (texts, facts, relevant, client_files) =
+        read_all(&ws.discovery, ws.config.separator, options.all_files, infer);
     timer.lap("read+extract");
-    let (semantic, engine) =
-        resolve_calls(&ws, &target.features, &facts, &texts, relevant.as_ref());
+    let (semantic, engine) = resolve_calls(
+        &ws,
+        &target.features,
+        &facts,
+        &texts,
+        relevant.as_ref(),
+        (infer, ws.config.separator, &client_files),
+    );
     timer.lap("semantic");
     progress(Stage::Checking {
         functions: facts.iter().map(|f| f.functions.len()).sum(),
@@ -207,10 +217,13 @@ fn resolve_calls(
     facts: &[FileFacts],
     texts: &[FileText],
     relevant: Option<&prefilter::Words>,
+    (infer, sep, client_files): (bool, char, &[bool]),
 ) -> (Option<semantic::Resolution>, Engine) {
     let functions: Vec<&FnFact> = facts.iter().flat_map(|f| &f.functions).collect();
-    if !functions.iter().any(|f| !f.annotations.is_empty()) {
-        // Nothing annotated: no call can matter, and the model is not worth loading.
+    let infer = infer && client_files.iter().any(|c| *c);
+    if !infer && !functions.iter().any(|f| !f.annotations.is_empty()) {
+        // Nothing annotated and no cache client called: no call can matter, and the model
+        // is not worth loading.
         return (None, Engine::Syntactic);
     }
     let manifest = match &ws.manifest {
@@ -223,10 +236,12 @@ fn resolve_calls(
             let (Some(body), Some(words)) = (&f.body, relevant) else {
                 return false;
             };
-            texts
-                .get(f.file as usize)
-                .and_then(|t| t.text.as_bytes().get(body.clone()))
-                .is_none_or(|text| words.found_in(text))
+            // A file naming a cache client: every body, for inference.
+            (infer && client_files.get(f.file as usize).copied().unwrap_or(false))
+                || texts
+                    .get(f.file as usize)
+                    .and_then(|t| t.text.as_bytes().get(body.clone()))
+                    .is_none_or(|text| words.found_in(text))
         })
         .collect();
     progress(Stage::Loading {
@@ -242,6 +257,8 @@ fn resolve_calls(
         functions: &functions,
         walk: &walk,
         mentions: Some(&mentions),
+        infer,
+        sep,
     };
     match semantic::resolve(&request) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),
@@ -292,12 +309,20 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
 /// Reads every file, then extracts the ones that can matter (all of them with `all_files`),
 /// in parallel. Returns the texts (indexed by file id; empty for files that contributed
 /// nothing) and the facts in file order.
-/// Also returns a matcher of every name that leads to annotated code.
+/// Also returns a matcher of every name that leads to annotated code, and per file whether it
+/// names a cache client crate (with `infer`: those files are read too, and what calls their
+/// functions).
 fn read_all(
     discovery: &Discovery,
     sep: char,
     all_files: bool,
-) -> (Vec<FileText>, Vec<FileFacts>, Option<prefilter::Words>) {
+    infer: bool,
+) -> (
+    Vec<FileText>,
+    Vec<FileFacts>,
+    Option<prefilter::Words>,
+    Vec<bool>,
+) {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build()
@@ -310,18 +335,32 @@ fn read_all(
             .map(|(id, f)| load(id as u32, f))
             .collect()
     });
-    let is_candidate: Vec<bool> = in_pool(&pool, || {
+    let client_names: Vec<String> = discovery
+        .aliases
+        .iter()
+        .filter(|(krate, _)| crate::commands::CLIENT_CRATES.contains(&krate.as_str()))
+        .map(|(_, alias)| alias.clone())
+        .collect();
+    let (is_candidate, client_files): (Vec<bool>, Vec<bool>) = in_pool(&pool, || {
         loaded
             .par_iter()
             .map(|l| {
-                l.as_ref()
-                    .is_ok_and(|t| prefilter::has_annotation(t.as_bytes()))
+                let Ok(t) = l.as_ref() else {
+                    return (false, false);
+                };
+                let client = infer && prefilter::mentions_client(t.as_bytes(), &client_names);
+                (client || prefilter::has_annotation(t.as_bytes()), client)
             })
-            .collect()
+            .unzip()
     });
     let mut parsed: Vec<Option<FileFacts>> = vec![None; files.len()];
     let mut frontier: Vec<usize> = (0..files.len()).filter(|&i| is_candidate[i]).collect();
     let mut relevant = prefilter::Relevant::with_aliases(&discovery.aliases);
+    for (i, client) in client_files.iter().enumerate() {
+        if *client {
+            relevant.mark_client_file(i as u32);
+        }
+    }
     while !frontier.is_empty() {
         let results: Vec<(usize, FileFacts)> = in_pool(&pool, || {
             frontier
@@ -438,7 +477,7 @@ fn read_all(
         let message = format!("cannot read `{}`: {}", unreadable.rel, unreadable.reason);
         facts.push(problem_facts(id, message, Pos { line: 1, column: 0 }));
     }
-    (texts, facts, relevant.words())
+    (texts, facts, relevant.words(), client_files)
 }
 
 /// The crate a file belongs to: the first segment of its module path.

@@ -4,7 +4,7 @@
 //! resolved it to the redis crate (`Commands`/`AsyncCommands` methods, `cmd("…")`, pipelines):
 //! by command name for `cmd("DEL")`, by method name for `conn.del(..)`. The table says whether
 //! the command reads, changes or invalidates its keys, which arguments are keys, and where a
-//! ttl is. It is not yet consulted by the analysis: inference is being built on it.
+//! ttl is. `semantic::infer` consults it for every call it resolves into a client crate.
 
 /// What a command does to the keys it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +198,29 @@ pub const COMMANDS: &[Command] = &[
 ];
 
 /// The command `name` (any case), as `cmd("…")` names it.
+/// Method names that end a `cmd("…").arg(..)` chain by sending it.
+pub const SENDERS: [&str; 8] = [
+    "query",
+    "query_async",
+    "exec",
+    "exec_async",
+    "execute",
+    "iter",
+    "iter_async",
+    "ignore",
+];
+
+/// Whether a call or method of this name can be a client call (a command method, `cmd`,
+/// `arg`, `pipe`, a sender): inference resolves these even where no annotation leads.
+pub fn client_name(name: &str) -> bool {
+    by_method(name).is_some()
+        || matches!(name, "cmd" | "arg" | "pipe" | "keys" | "scan_match")
+        || SENDERS.contains(&name)
+}
+
+/// The client crates whose calls are cache operations, as code names them.
+pub const CLIENT_CRATES: [&str; 2] = ["redis", "fred"];
+
 pub fn by_name(name: &str) -> Option<&'static Command> {
     COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))
 }

@@ -37,6 +37,23 @@ pub struct KeySite {
     /// The key constant the key is named by (`keys::PROFILE`), `None` for a string literal:
     /// a fix then belongs in the constant, not at `span`.
     pub constant: Option<String>,
+    /// Where the fact comes from when no annotation states it: the client call inference
+    /// read it from (SPEC §11).
+    pub inferred: Option<Inferred>,
+}
+
+/// A key site inferred from a client call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inferred {
+    /// The call as written, shortened: `conn.del(..)`, `cmd("DEL")`.
+    pub call: String,
+    /// The call's method name (or `cmd` argument), possibly in a helper the key is handed to.
+    pub call_span: SrcSpan,
+    /// Whether the site's span is a string literal holding the whole key (a fix can replace
+    /// it); otherwise it is the call, and the key is built around it.
+    pub literal: bool,
+    /// Whether the key is a SCAN/KEYS glob (its placeholders are `*` in the code).
+    pub glob: bool,
 }
 
 /// An explicit `depends_on` entry of a read key.
@@ -113,6 +130,13 @@ pub struct Model {
     pub roles: Vec<Role>,
     /// Calls the semantic engine could not resolve, with why.
     pub unresolved: Vec<semantic::Unresolved>,
+    /// Every cache operation inference found (SPEC §11), including those the contract of an
+    /// annotated function overrides (`annotation_drift` compares them).
+    pub inferred: Vec<semantic::InferredOp>,
+    /// Per function: inference speaks for it (no annotated function's contract covers it).
+    pub inference_speaks: Vec<bool>,
+    /// Client calls whose key cannot be derived, with why.
+    pub underived: Vec<semantic::Unresolved>,
     /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
     pub resolution_stats: (usize, usize, usize),
     /// Per function, its display name (see [`Model::display_name`]).
@@ -138,8 +162,12 @@ impl Model {
             uses.extend(file.uses);
             problems.extend(file.problems);
         }
+        let mut inferred_ops = Vec::new();
+        let mut underived = Vec::new();
         let semantic = semantic.map(|mut resolution| {
             functions.append(&mut resolution.extra);
+            inferred_ops = std::mem::take(&mut resolution.ops);
+            underived = std::mem::take(&mut resolution.underived);
             resolution
         });
         let resolver = Resolver::new(&functions, &types, &aliases, &consts, &uses);
@@ -214,6 +242,8 @@ impl Model {
                 sites.add(id, function, annotation, &constants, sep, &mut problems);
             }
         }
+        let inference_speaks = inference_speaks(&graph, &functions);
+        sites.add_inferred(&inferred_ops, &inference_speaks, sep, &mut underived);
         let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
         for subscribe in &sites.subscribes {
             subscribers
@@ -267,6 +297,9 @@ impl Model {
             problems,
             roles,
             unresolved,
+            inferred: inferred_ops,
+            inference_speaks,
+            underived,
             resolution_stats,
         }
     }
@@ -700,6 +733,7 @@ impl Sites {
                         allow: allow.clone(),
                         ttl,
                         constant: constant_of(fact),
+                        inferred: None,
                     });
                 }
                 AnnotationKind::Writes => {
@@ -710,6 +744,7 @@ impl Sites {
                         allow: allow.clone(),
                         ttl: None,
                         constant: constant_of(fact),
+                        inferred: None,
                     });
                 }
                 AnnotationKind::Publishes | AnnotationKind::Subscribes => {
@@ -725,6 +760,137 @@ impl Sites {
                         self.subscribes.push(site);
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Whether a function declares cache keys (`#[reads]`, `#[writes]`): its annotations are the
+/// contract for it and what it calls.
+pub fn declares_keys(function: &FnFact) -> bool {
+    function
+        .annotations
+        .iter()
+        .any(|a| matches!(a.kind, AnnotationKind::Reads | AnnotationKind::Writes))
+}
+
+/// Per function, whether inference speaks for it: it declares no keys, and some path of calls
+/// reaches it without passing through a function that does (or none reaches it at all).
+fn inference_speaks(graph: &DiGraph<FnId, Step>, functions: &[FnFact]) -> Vec<bool> {
+    let declares: Vec<bool> = functions.iter().map(declares_keys).collect();
+    let covered_from = (0..functions.len()).filter(|&f| declares[f]);
+    // Reached by calls from a function that declares keys.
+    let mut under = vec![false; functions.len()];
+    let mut queue: VecDeque<FnId> = covered_from.collect();
+    while let Some(at) = queue.pop_front() {
+        for edge in graph.edges(NodeIndex::new(at)) {
+            let to = edge.target().index();
+            if matches!(edge.weight(), Step::Call(_)) && !under[to] && !declares[to] {
+                under[to] = true;
+                queue.push_back(to);
+            }
+        }
+    }
+    // Reached by calls from a function nothing calls, never entering one that declares keys.
+    let mut open = vec![false; functions.len()];
+    let mut queue: VecDeque<FnId> = (0..functions.len())
+        .filter(|&f| {
+            !declares[f]
+                && graph
+                    .neighbors_directed(NodeIndex::new(f), petgraph::Direction::Incoming)
+                    .next()
+                    .is_none()
+        })
+        .collect();
+    for &f in &queue {
+        open[f] = true;
+    }
+    while let Some(at) = queue.pop_front() {
+        for edge in graph.edges(NodeIndex::new(at)) {
+            let to = edge.target().index();
+            if !open[to] && !declares[to] {
+                open[to] = true;
+                queue.push_back(to);
+            }
+        }
+    }
+    (0..functions.len())
+        .map(|f| !declares[f] && (open[f] || !under[f]))
+        .collect()
+}
+
+impl Sites {
+    /// Adds the inferred operations of the functions inference speaks for: reads of keys that
+    /// are caches (declared by `#[reads]` or filled on their own miss path) and every write
+    /// (rules judge writes of keys that are no cache only as near misses of one). Fills
+    /// invalidate nothing. A key that does not parse is listed with the underived ones.
+    fn add_inferred(
+        &mut self,
+        ops: &[semantic::InferredOp],
+        speaks: &[bool],
+        sep: char,
+        underived: &mut Vec<semantic::Unresolved>,
+    ) {
+        let mut parsed: Vec<Option<KeyPattern>> = Vec::with_capacity(ops.len());
+        for op in ops {
+            match KeyPattern::parse(&op.key, sep) {
+                Ok(key) => parsed.push(Some(key)),
+                Err(e) => {
+                    parsed.push(None);
+                    underived.push(semantic::Unresolved {
+                        span: op.call_span,
+                        caller: op.function,
+                        call: op.call.clone(),
+                        reason: format!("its key `{}` is no key pattern: {e}", op.key),
+                    });
+                }
+            }
+        }
+        // Caches, by canonical text, with the longest ttl a fill gives them.
+        let mut caches: HashMap<String, Option<Duration>> = self
+            .reads
+            .iter()
+            .map(|r| (r.key.canonical(), None))
+            .collect();
+        for (op, key) in ops.iter().zip(&parsed) {
+            if let (semantic::OpKind::Fill, Some(key)) = (op.kind, key) {
+                let ttl = caches.entry(key.canonical()).or_insert(op.ttl);
+                *ttl = match (*ttl, op.ttl) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    // A fill with no ttl: the cache never expires.
+                    _ => None,
+                };
+            }
+        }
+        for (op, key) in ops.iter().zip(parsed) {
+            let Some(key) = key else { continue };
+            if !speaks.get(op.function).copied().unwrap_or(false) {
+                continue;
+            }
+            let literal = op.literal;
+            let site = |ttl| KeySite {
+                function: op.function,
+                span: op.span,
+                allow: Vec::new(),
+                ttl,
+                constant: None,
+                inferred: Some(Inferred {
+                    call: op.call.clone(),
+                    call_span: op.call_span,
+                    literal,
+                    glob: op.glob,
+                }),
+                key: key.clone(),
+            };
+            match op.kind {
+                semantic::OpKind::Read => {
+                    if let Some(ttl) = caches.get(&key.canonical()) {
+                        self.declared.push(None);
+                        self.reads.push(site(*ttl));
+                    }
+                }
+                semantic::OpKind::Write => self.writes.push(site(None)),
+                semantic::OpKind::Fill => {}
             }
         }
     }
@@ -862,6 +1028,21 @@ impl Model {
                     )
                 }
             })
+            .chain(self.underived.iter().map(|u| {
+                let file = files.get(u.span.file as usize).copied().unwrap_or("?");
+                let caller = if u.caller < self.functions.len() {
+                    self.display_name(u.caller)
+                } else {
+                    "?".to_owned()
+                };
+                format!(
+                    "{file}:{}:{}: note: in `{caller}`, `{}` is no inferred cache operation: {}",
+                    u.span.start.line,
+                    u.span.start.column + 1,
+                    u.call,
+                    u.reason
+                )
+            }))
             .chain(summary)
             .collect()
     }

@@ -216,6 +216,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
     let options = Options {
         levels: level_flags(matches),
         all_files: args.target.all_files,
+        ..Options::default()
     };
     let mut target = target(&args.target);
     target.features = cachelint_analyzer::semantic::Features {

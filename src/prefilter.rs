@@ -81,6 +81,24 @@ fn args_after(text: &[u8], at: usize) -> bool {
         .is_some_and(|&b| b == b'(' || b == b']')
 }
 
+/// Whether `text` names a cache client crate (`redis`, `fred`, or another name code gives
+/// them: `extra`) as a whole word: calling a client's commands needs its trait or type in
+/// scope, so a file with cache calls names it (`use redis::AsyncCommands`,
+/// `deadpool_redis::redis::…`).
+pub fn mentions_client(text: &[u8], extra: &[String]) -> bool {
+    static CLIENTS: std::sync::OnceLock<Option<Words>> = std::sync::OnceLock::new();
+    let base = CLIENTS.get_or_init(|| {
+        Words::new(
+            crate::commands::CLIENT_CRATES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        )
+    });
+    base.as_ref().is_some_and(|w| w.found_in(text))
+        || (!extra.is_empty() && Words::new(extra.to_vec()).is_some_and(|w| w.found_in(text)))
+}
+
 /// Names that lead to annotated code, grown file by file, per crate: a file can reach a name
 /// of its own crate, or of another crate whose name it mentions in a path (`use svc::…`,
 /// `svc::f()`). Without that scoping a service's `run` or `new` would pull in every file of
@@ -92,6 +110,9 @@ pub struct Relevant {
     count: usize,
     /// Crate → the other names code gives it (renamed dependencies).
     aliases: BTreeMap<String, Vec<String>>,
+    /// Files that name a cache client crate: their functions that call a client method name
+    /// lead to inferred cache operations.
+    client_files: HashSet<u32>,
 }
 
 impl Relevant {
@@ -108,6 +129,11 @@ impl Relevant {
             aliases: by_crate,
             ..Relevant::default()
         }
+    }
+
+    /// Marks a file as naming a cache client crate (see [`mentions_client`]).
+    pub fn mark_client_file(&mut self, file: u32) {
+        self.client_files.insert(file);
     }
 
     /// Adds the names the facts of a file in crate `krate` contribute: annotated functions and
@@ -139,7 +165,12 @@ impl Relevant {
             }
         }
         for function in &facts.functions {
-            let annotated = !function.annotations.is_empty();
+            let annotated = !function.annotations.is_empty()
+                || (self.client_files.contains(&function.file)
+                    && function
+                        .calls
+                        .iter()
+                        .any(|c| call_name(c).is_some_and(crate::commands::client_name)));
             let calls_known = function
                 .calls
                 .iter()

@@ -24,6 +24,11 @@ pub fn check(cx: &Context, sink: &mut Sink, unread: &[UnreadWrite]) {
             mistyped_invalidation::report(cx, sink, write, near);
             continue;
         }
+        // An inferred write of a key no cache holds is Redis used as primary data (a counter,
+        // a lock, a session): nothing to invalidate, nothing to report.
+        if write.inferred.is_some() {
+            continue;
+        }
         let function = model.display_name(write.function);
         let written = write.key.to_string();
         let draft = Draft {

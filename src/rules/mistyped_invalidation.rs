@@ -330,6 +330,24 @@ pub fn labels_for_read(cx: &Context, unread: &[UnreadWrite], read: &KeySite) -> 
         .collect()
 }
 
+/// A key pattern as a SCAN/KEYS glob: each placeholder `*`.
+fn glob_of(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut in_placeholder = false;
+    for c in pattern.chars() {
+        match c {
+            '<' => {
+                in_placeholder = true;
+                out.push('*');
+            }
+            '>' => in_placeholder = false,
+            c if !in_placeholder => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Reports `write`, a near miss of `near.read`.
 pub fn report(cx: &Context, sink: &mut Sink, write: &KeySite, near: &NearMiss) {
     let model = cx.model;
@@ -341,7 +359,29 @@ pub fn report(cx: &Context, sink: &mut Sink, write: &KeySite, near: &NearMiss) {
         near.read.span,
         format!("`{}` is read here, by `{reader}`", near.read.key),
     )];
+    let inferred_help = write.inferred.as_ref().and_then(|inferred| {
+        (!inferred.literal).then(|| {
+            format!(
+                "`{}` builds `{written}` here: build `{}` instead",
+                inferred.call, near.corrected
+            )
+        })
+    });
+    let glob_literal = write.inferred.as_ref().is_some_and(|i| i.literal && i.glob);
     let (help, suggestion) = match &write.constant {
+        _ if inferred_help.is_some() => (inferred_help, None),
+        _ if glob_literal => {
+            // The pattern as the glob writes it: placeholders are `*`.
+            let glob = glob_of(&near.corrected.to_string());
+            (
+                None,
+                Some(Suggestion {
+                    location: cx.locator.location(write.span),
+                    replacement: format!("{glob:?}"),
+                    message: format!("did you mean `{glob}`?"),
+                }),
+            )
+        }
         Some(constant) => (
             Some(format!(
                 "the constant `{constant}` holds `{written}`: change its value to `{}`",
@@ -401,6 +441,7 @@ mod tests {
             allow: Vec::new(),
             ttl: None,
             constant: None,
+            inferred: None,
         }
     }
 

@@ -138,6 +138,47 @@ pub fn check_all(cx: &Context, sink: &mut Sink) {
     dead_invalidation::check(cx, sink, &unread);
     broad_invalidation::check(cx, sink);
     orphan_event::check(cx, sink);
+    explain_inferred(cx, &mut sink.findings);
+}
+
+/// A finding that rests on an inferred fact says where it comes from: a note per inferred
+/// key site its labels point at ("`K` is inferred from `conn.del(..)` at src/cache.rs:41:14").
+fn explain_inferred(cx: &Context, findings: &mut [Finding]) {
+    let model = cx.model;
+    let mut by_location: BTreeMap<(String, u32, u32), Vec<String>> = BTreeMap::new();
+    for site in model.reads.iter().chain(&model.writes) {
+        let Some(inferred) = &site.inferred else {
+            continue;
+        };
+        let at = cx.locator.location(site.span);
+        let call = cx.locator.location(inferred.call_span);
+        let note = format!(
+            "`{}` is inferred from `{}` at {}:{}:{}",
+            site.key, inferred.call, call.file, call.line_start, call.column_start
+        );
+        let notes = by_location
+            .entry((at.file, at.line_start, at.column_start))
+            .or_default();
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    if by_location.is_empty() {
+        return;
+    }
+    for finding in findings {
+        let mut added = Vec::new();
+        for label in std::iter::once(&finding.primary).chain(&finding.related) {
+            let l = &label.location;
+            let key = (l.file.clone(), l.line_start, l.column_start);
+            for note in by_location.get(&key).into_iter().flatten() {
+                if !added.contains(note) && !finding.notes.contains(note) {
+                    added.push(note.clone());
+                }
+            }
+        }
+        finding.notes.extend(added);
+    }
 }
 
 /// Every rule, sorted by name.

@@ -31,13 +31,19 @@ pub(super) struct BodyOut {
     pub call_sites: (usize, usize),
     /// Bodies rust-analyzer failed on (a panic), with its message.
     pub failed: Vec<(usize, String)>,
+    /// Cache operations of client calls (inference on).
+    pub ops: Vec<super::infer::RawOp>,
+    /// Calls to workspace functions with the keys their arguments build (inference on).
+    pub sites: Vec<super::infer::LocalSite>,
 }
 
 pub(super) struct BodyWalker<'a> {
-    db: &'a RootDatabase,
-    sema: Semantics<'a, RootDatabase>,
+    pub(super) db: &'a RootDatabase,
+    pub(super) sema: Semantics<'a, RootDatabase>,
     lines: &'a HashMap<VfsFileId, Lines>,
     mentions: Mentions<'a>,
+    /// Whether cache operations are inferred from client calls.
+    infer: bool,
     pub(super) out: BodyOut,
 }
 
@@ -46,12 +52,14 @@ impl<'a> BodyWalker<'a> {
         db: &'a RootDatabase,
         lines: &'a HashMap<VfsFileId, Lines>,
         mentions: Mentions<'a>,
+        infer: bool,
     ) -> Self {
         BodyWalker {
             db,
             sema: Semantics::new(db),
             lines,
             mentions,
+            infer,
             out: BodyOut::default(),
         }
     }
@@ -59,7 +67,7 @@ impl<'a> BodyWalker<'a> {
     /// Whether a call or reference named `name` can lead to annotated code: only those are
     /// resolved (resolution is most of a body's cost).
     fn can_matter(&self, name: &str) -> bool {
-        self.mentions.is_none_or(|m| m(name))
+        self.mentions.is_none_or(|m| m(name)) || (self.infer && super::infer::client_name(name))
     }
 
     fn edge_to(&mut self, caller: usize, f: hir::Function, span: SrcSpan) {
@@ -102,7 +110,7 @@ impl<'a> BodyWalker<'a> {
         }
     }
 
-    fn span(&self, node: &SyntaxNode) -> Option<SrcSpan> {
+    pub(super) fn span(&self, node: &SyntaxNode) -> Option<SrcSpan> {
         let range = self.sema.original_range(node);
         let file = range.file_id.file_id(self.db);
         Some(self.lines.get(&file)?.span(range.range))
@@ -146,7 +154,12 @@ impl<'a> BodyWalker<'a> {
         self.out.call_sites.0 += 1;
         self.out.call_sites.1 += usize::from(target.is_some());
         match target {
-            Some(Some(f)) => self.edge_to(caller, f, span),
+            Some(Some(f)) => {
+                if self.infer && !self.is_client(f) {
+                    self.local_site(caller, f, call.syntax(), span);
+                }
+                self.edge_to(caller, f, span)
+            }
             // A closure, a function pointer, a constructor: no function of ours runs.
             Some(None) => {}
             None => {
@@ -178,7 +191,13 @@ impl<'a> BodyWalker<'a> {
         self.out.call_sites.0 += 1;
         self.out.call_sites.1 += usize::from(resolved.is_some());
         match resolved {
-            Some(f) => self.edge_to(caller, f, span),
+            Some(f) if self.infer && self.is_client(f) => self.client_method(caller, call, f),
+            Some(f) => {
+                if self.infer {
+                    self.local_site(caller, f, call.syntax(), span);
+                }
+                self.edge_to(caller, f, span)
+            }
             None => {
                 let name = call
                     .name_ref()

@@ -10,6 +10,7 @@
 
 mod body;
 mod consts;
+mod infer;
 mod load;
 mod walk;
 
@@ -53,6 +54,44 @@ pub struct Unresolved {
     pub reason: String,
 }
 
+/// What an inferred cache operation does to its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpKind {
+    /// Returns the key's data (GET, HGETALL, SMEMBERS, …).
+    Read,
+    /// Changes or removes the key's data outside a miss path (DEL, SET after an update,
+    /// HSET, INCR, FLUSHDB as `*`): an invalidation when the key is a cache.
+    Write,
+    /// Stores the key's data on a miss of a read of the same key (get-or-load): makes the
+    /// key a cache, invalidates nothing.
+    Fill,
+}
+
+/// A cache operation inferred from a call into a Redis client (SPEC §11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InferredOp {
+    /// The function the operation belongs to: the one holding the client call, or the caller
+    /// that hands the key down to a helper (where the key is built).
+    pub function: usize,
+    pub kind: OpKind,
+    /// The key pattern's text (`user:<id>:profile`), in the workspace's separator.
+    pub key: String,
+    /// Where the operation is in `function`: the string literal holding the whole key when
+    /// there is one (where a fix goes), else the client call, or the call of the helper the
+    /// key is handed to.
+    pub span: SrcSpan,
+    /// Whether `span` is a string literal holding the whole key.
+    pub literal: bool,
+    /// Whether the key is a SCAN/KEYS glob.
+    pub glob: bool,
+    /// The client call as written, shortened (`conn.del(..)`, `cmd("DEL")`).
+    pub call: String,
+    /// The client call's method name (or `cmd` argument).
+    pub call_span: SrcSpan,
+    /// The time to live the call sets (SETEX, SET … EX), constant expressions evaluated.
+    pub ttl: Option<std::time::Duration>,
+}
+
 /// What the engine tells the model about the functions it was given.
 #[derive(Debug, Clone, Default)]
 pub struct Resolution {
@@ -66,6 +105,10 @@ pub struct Resolution {
     /// The value of each key constant an annotation names, by the span of the path in the
     /// annotation; `Err` says why it has none.
     pub consts: Vec<(SrcSpan, Result<String, String>)>,
+    /// Cache operations inferred from client calls (empty with inference off).
+    pub ops: Vec<InferredOp>,
+    /// Client calls whose key cannot be derived, with why; `--verbose` lists them.
+    pub underived: Vec<Unresolved>,
     /// Function bodies walked.
     pub bodies: usize,
     /// Call sites met in those bodies, and how many resolved to a function (or a closure, a
@@ -106,6 +149,10 @@ pub struct Request<'a> {
     /// when every name may. Calls, references and foreign macros that name nothing of the
     /// kind are not resolved.
     pub mentions: Mentions<'a>,
+    /// Whether to infer cache operations from client calls (SPEC §11).
+    pub infer: bool,
+    /// The key separator, for inferred keys.
+    pub sep: char,
 }
 
 /// See [`Request::mentions`].
@@ -133,6 +180,8 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
         functions,
         walk,
         mentions,
+        infer,
+        sep,
     } = *request;
     let toolchain = current_toolchain()?;
     let manifest = toolchain.workspace_manifest(manifest);
@@ -157,14 +206,17 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
             Ok(Engine { loaded })
         });
         match engine {
-            Ok(engine) => {
-                Ok(
-                    quiet_panics(|| {
-                        walk::resolve(&engine.loaded, files, functions, walk, mentions)
-                    })
-                    .unwrap_or_else(|why| failed(functions.len(), why)),
+            Ok(engine) => Ok(quiet_panics(|| {
+                walk::resolve(
+                    &engine.loaded,
+                    files,
+                    functions,
+                    walk,
+                    mentions,
+                    (infer, sep),
                 )
-            }
+            })
+            .unwrap_or_else(|why| failed(functions.len(), why))),
             Err(why) => Err(why.clone()),
         }
     })

@@ -22,6 +22,7 @@ pub(super) fn resolve(
     functions: &[&FnFact],
     walk: &[bool],
     mentions: Mentions<'_>,
+    infer: (bool, char),
 ) -> Resolution {
     let db = &loaded.db;
     hir::attach_db(db, || {
@@ -29,6 +30,7 @@ pub(super) fn resolve(
         warm_def_maps(db, loaded);
         timer.lap("dependencies");
         let mut walker = Walker::new(loaded, db, files, functions, walk, mentions);
+        walker.infer = infer;
         walker.collect();
         timer.lap("def maps");
         walker.walk_all();
@@ -45,10 +47,11 @@ fn walk_chunk(
     db: &RootDatabase,
     lines: &HashMap<VfsFileId, Lines>,
     mentions: Mentions<'_>,
+    infer: bool,
     chunk: Vec<(usize, hir::Function)>,
 ) -> BodyOut {
     hir::attach_db(db, || {
-        let mut walker = BodyWalker::new(db, lines, mentions);
+        let mut walker = BodyWalker::new(db, lines, mentions, infer);
         for (id, f) in chunk {
             if let Err(why) = quiet_panics(|| walker.walk_function(id, f)) {
                 walker.out.failed.push((id, why));
@@ -176,6 +179,10 @@ struct Walker<'a> {
     bodies: usize,
     /// (call sites, resolved)
     call_sites: (usize, usize),
+    /// Whether to infer cache operations, and the key separator.
+    infer: (bool, char),
+    ops: Vec<super::infer::RawOp>,
+    sites: Vec<super::infer::LocalSite>,
 }
 
 impl<'a> Walker<'a> {
@@ -229,6 +236,9 @@ impl<'a> Walker<'a> {
             hir_of: HashMap::new(),
             bodies: 0,
             call_sites: (0, 0),
+            infer: (false, ':'),
+            ops: Vec::new(),
+            sites: Vec::new(),
         }
     }
 
@@ -368,6 +378,7 @@ impl<'a> Walker<'a> {
                 .collect();
             let lines = &self.lines;
             let mentions = self.mentions;
+            let infer = self.infer.0;
             let outs: Vec<BodyOut> = std::thread::scope(|scope| {
                 let handles: Vec<_> = chunks
                     .into_iter()
@@ -376,7 +387,9 @@ impl<'a> Walker<'a> {
                         let db = self.db.clone();
                         std::thread::Builder::new()
                             .stack_size(super::STACK_SIZE)
-                            .spawn_scoped(scope, move || walk_chunk(&db, lines, mentions, chunk))
+                            .spawn_scoped(scope, move || {
+                                walk_chunk(&db, lines, mentions, infer, chunk)
+                            })
                     })
                     .collect();
                 handles
@@ -413,6 +426,8 @@ impl<'a> Walker<'a> {
                 reason: format!("rust-analyzer failed on this function's body: {why}"),
             });
         }
+        self.ops.extend(out.ops);
+        self.sites.extend(out.sites);
         self.bodies += out.bodies;
         self.call_sites.0 += out.call_sites.0;
         self.call_sites.1 += out.call_sites.1;
@@ -465,6 +480,35 @@ impl<'a> Walker<'a> {
             .collect()
     }
 
+    /// The inferred operations, keys handed down resolved at each call site.
+    fn settle_inference(&mut self) -> (Vec<super::InferredOp>, Vec<Unresolved>) {
+        if !self.infer.0 {
+            return (Vec::new(), Vec::new());
+        }
+        let sites = std::mem::take(&mut self.sites);
+        let with_targets: Vec<(super::infer::LocalSite, Vec<usize>)> = sites
+            .into_iter()
+            .map(|site| {
+                let mut targets = vec![site.callee];
+                if let Some(AssocItemContainer::Trait(t)) = site
+                    .callee
+                    .as_assoc_item(self.db)
+                    .map(|a| a.container(self.db))
+                {
+                    targets.extend(self.implementations(t, site.callee));
+                }
+                let ids = targets
+                    .into_iter()
+                    .filter_map(|f| self.ids.get(&f).copied().flatten())
+                    .collect();
+                (site, ids)
+            })
+            .collect();
+        let functions = self.functions.len() + self.extra.len();
+        let ops = std::mem::take(&mut self.ops);
+        super::infer::settle(ops, with_targets, functions, self.infer.1)
+    }
+
     /// An implementation of a trait method runs what its declaration's annotations say: an
     /// edge from each implementation we know to the declaration.
     fn link_trait_declarations(&mut self) {
@@ -512,6 +556,7 @@ impl<'a> Walker<'a> {
             }
         }
         let consts = consts::key_constants(&self.sema, db, self.functions, &self.hir_of);
+        let (ops, underived) = self.settle_inference();
         let mut unresolved = self.unresolved;
         unresolved.sort();
         unresolved.dedup();
@@ -529,6 +574,8 @@ impl<'a> Walker<'a> {
             roles: self.roles,
             unresolved,
             consts,
+            ops,
+            underived,
             bodies: self.bodies,
             call_sites: self.call_sites,
         }

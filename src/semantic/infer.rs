@@ -1,0 +1,1657 @@
+//! Cache operations inferred from calls into Redis clients (SPEC §11), found while a body is
+//! walked: a call the model resolves to the `redis` crate (`Commands`/`AsyncCommands`,
+//! `Pipeline`, `cmd("…").arg(..)`, whatever connection type dereferences to them) or to
+//! `fred`'s interfaces is looked up in the command table ([`crate::commands`]), and its key
+//! expression becomes a key template: literals, consts, `format!`/`concat!`, `+`,
+//! key-builder functions and methods (their returned expression), `let` bindings. A key
+//! handed in as a parameter stays a parameter here; the walker resolves it at each call site
+//! ([`LocalSite`]).
+
+use super::body::BodyWalker;
+use crate::commands::{self, Effect, KeyArgs, Ttl};
+use crate::facts::SrcSpan;
+use ra_ap_hir::{self as hir, HasCrate, ModuleDef, PathResolution};
+use ra_ap_syntax::ast::{HasArgList, HasName};
+use ra_ap_syntax::{AstNode, AstToken, SyntaxKind, SyntaxNode, TextRange, ast};
+use std::time::Duration;
+
+/// How deep key builders, bindings and macro expansions are followed for one key.
+const KEY_DEPTH: u32 = 10;
+
+/// One piece of a key template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Piece {
+    /// Text written in the code.
+    Lit(String),
+    /// A value: a placeholder named after its expression (`{user.id}` → `id`).
+    Hole(String),
+    /// The function's parameter `n` (self excluded) holds (part of) the key: resolved at each
+    /// call site.
+    Param(usize, String),
+}
+
+/// A key as the code builds it, and where its text is written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Template {
+    pub pieces: Vec<Piece>,
+    /// A glob (a SCAN/KEYS pattern): `*` stands for any text.
+    pub glob: bool,
+    /// The whole key is one string literal, at `span`: a fix can replace it.
+    pub whole: bool,
+    /// The expression the key's literal text is written in (the argument, or the literal in a
+    /// key builder): where a finding about the key points.
+    pub span: Option<SrcSpan>,
+}
+
+impl Template {
+    fn lit(text: String, span: Option<SrcSpan>) -> Template {
+        Template {
+            pieces: vec![Piece::Lit(text)],
+            glob: false,
+            whole: false,
+            span,
+        }
+    }
+
+    fn hole(name: String) -> Template {
+        Template {
+            pieces: vec![Piece::Hole(name)],
+            glob: false,
+            whole: false,
+            span: None,
+        }
+    }
+
+    fn concat(parts: Vec<Template>) -> Template {
+        if let [only] = parts.as_slice() {
+            return only.clone();
+        }
+        let span = parts
+            .iter()
+            .find_map(|p| p.has_literal().then_some(p.span)?);
+        let glob = parts.iter().any(|p| p.glob);
+        let mut pieces: Vec<Piece> = Vec::new();
+        for part in parts {
+            for piece in part.pieces {
+                match (pieces.last_mut(), piece) {
+                    (Some(Piece::Lit(a)), Piece::Lit(b)) => a.push_str(&b),
+                    (_, piece) => pieces.push(piece),
+                }
+            }
+        }
+        Template {
+            pieces,
+            glob,
+            whole: false,
+            span,
+        }
+    }
+
+    /// Whether some literal text is part of the key.
+    pub fn has_literal(&self) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Lit(t) if !t.is_empty()))
+    }
+
+    /// Whether a parameter of the function holds part of the key.
+    pub fn has_param(&self) -> bool {
+        self.pieces.iter().any(|p| matches!(p, Piece::Param(..)))
+    }
+
+    /// The template with each parameter replaced by the call site's argument (`None`: the
+    /// argument's key could not be derived, and why).
+    pub fn substitute(&self, args: &[Option<Template>]) -> Result<Template, usize> {
+        let mut parts = Vec::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Param(n, _) => match args.get(*n).cloned().flatten() {
+                    Some(arg) => parts.push(arg),
+                    None => return Err(*n),
+                },
+                other => parts.push(Template {
+                    pieces: vec![other.clone()],
+                    glob: self.glob,
+                    whole: false,
+                    span: None,
+                }),
+            }
+        }
+        let mut out = Template::concat(parts);
+        out.glob |= self.glob;
+        if !self.has_param() {
+            out.span = self.span.or(out.span);
+        }
+        Ok(out)
+    }
+
+    /// Parameters become placeholders named after them: the key is complete here.
+    pub fn close(&self) -> Template {
+        Template {
+            pieces: self
+                .pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Param(_, name) => Piece::Hole(name.clone()),
+                    other => other.clone(),
+                })
+                .collect(),
+            glob: self.glob,
+            whole: self.whole,
+            span: self.span,
+        }
+    }
+
+    /// The key pattern's text (`user:<id>:profile`); a glob (SCAN, KEYS) has its `*` made a
+    /// placeholder, or the wildcard segment when it is the last whole segment.
+    pub fn text(&self, sep: char) -> String {
+        let glob = self.glob;
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Lit(t) if glob => out.push_str(&glob_to_pattern(t, sep)),
+                Piece::Lit(t) => out.push_str(t),
+                Piece::Hole(name) | Piece::Param(_, name) => {
+                    out.push('<');
+                    out.push_str(name);
+                    out.push('>');
+                }
+            }
+        }
+        if glob && out.ends_with("<any>") {
+            let cut = out.len() - "<any>".len();
+            if cut == 0 || out[..cut].ends_with(sep) {
+                out.truncate(cut);
+                out.push('*');
+            }
+        }
+        out
+    }
+}
+
+/// `*`, `?` and `[…]` of a glob as placeholders `<any>`.
+fn glob_to_pattern(text: &str, _sep: char) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '?' => {
+                if !out.ends_with("<any>") {
+                    out.push_str("<any>");
+                }
+            }
+            '[' => {
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                }
+                if !out.ends_with("<any>") {
+                    out.push_str("<any>");
+                }
+            }
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What an inferred operation does to its key, before fills are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum RawKind {
+    Read,
+    /// A change of the key's data (SET, HSET, INCR, pops): a fill or an invalidation.
+    Change,
+    Invalidate,
+    /// SCAN/KEYS MATCH: the keys a DEL of what it returns invalidates.
+    Match,
+    /// A change that runs only on a miss of a read of the same key: a fill.
+    Fill,
+}
+
+/// Where a call is in its body, to tell fills apart: its range and the ranges of the
+/// expressions whose miss leads to it (the scrutinee of a `None` arm, an `if let Some` before
+/// an early return, the receiver of `unwrap_or_else`), bindings followed to their value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Place {
+    pub range: TextRange,
+    pub guards: Vec<TextRange>,
+}
+
+/// A cache operation found in a body.
+#[derive(Debug, Clone)]
+pub(crate) struct RawOp {
+    pub caller: usize,
+    pub kind: RawKind,
+    /// The key, or why it cannot be derived.
+    pub key: Result<Template, String>,
+    /// The call as written, shortened: `conn.del(..)`.
+    pub call: String,
+    /// The method name (or the `cmd("…")` call) of the client call.
+    pub call_span: SrcSpan,
+    /// Where in `caller` the operation happens: the client call, or the call of the helper
+    /// the key is handed to.
+    pub at: SrcSpan,
+    pub place: Place,
+    pub ttl: Option<Duration>,
+}
+
+/// A call to a workspace function with the keys its arguments build, so that a key the
+/// callee takes as a parameter is resolved here.
+#[derive(Debug, Clone)]
+pub(crate) struct LocalSite {
+    pub caller: usize,
+    pub callee: hir::Function,
+    pub span: SrcSpan,
+    pub place: Place,
+    /// Per parameter (self excluded), the argument's key.
+    pub args: Vec<Option<Template>>,
+}
+
+use commands::CLIENT_CRATES;
+
+use commands::SENDERS;
+
+pub(crate) use commands::client_name;
+
+fn crate_name(db: &ra_ap_ide_db::RootDatabase, f: hir::Function) -> Option<String> {
+    let krate = f.module(db).krate(db);
+    krate
+        .display_name(db)
+        .map(|n| n.crate_name().as_str().to_owned())
+}
+
+impl BodyWalker<'_> {
+    /// Whether `f` is a client crate's function.
+    pub(super) fn is_client(&self, f: hir::Function) -> bool {
+        crate_name(self.db, f).is_some_and(|n| CLIENT_CRATES.contains(&n.as_str()))
+    }
+
+    /// A method call resolved to a client crate's `f`: a command method (`conn.del(k)`,
+    /// `pipe.set(k, v)`), or the sender of a `cmd("…")` chain.
+    pub(super) fn client_method(
+        &mut self,
+        caller: usize,
+        call: &ast::MethodCallExpr,
+        f: hir::Function,
+    ) {
+        let name = f.name(self.db).as_str().to_owned();
+        if SENDERS.contains(&name.as_str()) {
+            if let Some(receiver) = call.receiver() {
+                self.command_chain(caller, &receiver, call.syntax());
+            }
+            return;
+        }
+        let Some(command) = commands::by_method(&name) else {
+            return;
+        };
+        let args: Vec<ast::Expr> = call
+            .arg_list()
+            .map(|l| l.args().collect())
+            .unwrap_or_default();
+        let at = call
+            .name_ref()
+            .map_or_else(|| call.syntax().clone(), |n| n.syntax().clone());
+        let Some(call_span) = self.span(&at) else {
+            return;
+        };
+        let text = format!(
+            "{}.{name}(..)",
+            call.receiver()
+                .map(|r| short_receiver(&r.syntax().text().to_string()))
+                .unwrap_or_default()
+        );
+        let ttl = match command.ttl {
+            Ttl::Seconds(_) => args.last().and_then(|a| self.number(a, 0)).map(secs),
+            Ttl::Millis(_) => args
+                .last()
+                .and_then(|a| self.number(a, 0))
+                .map(Duration::from_millis),
+            Ttl::Options => args.iter().skip(2).find_map(|a| self.expiry_option(a)),
+            Ttl::None => None,
+        };
+        let keys: Vec<&ast::Expr> = match command.keys {
+            KeyArgs::None => Vec::new(),
+            KeyArgs::FirstTwo => args.iter().take(2).collect(),
+            _ => args.iter().take(1).collect(),
+        };
+        self.emit(
+            caller,
+            command.effect,
+            &keys,
+            text,
+            call_span,
+            call.syntax(),
+            ttl,
+        );
+    }
+
+    /// `cmd("DEL").arg(k)…` ending in `node` (a sender): the command and its arguments.
+    fn command_chain(&mut self, caller: usize, receiver: &ast::Expr, node: &SyntaxNode) {
+        let mut args: Vec<ast::Expr> = Vec::new();
+        let mut at = receiver.clone();
+        let name_expr = loop {
+            match &at {
+                ast::Expr::MethodCallExpr(m) => {
+                    let method = m.name_ref().map(|n| n.text().to_string());
+                    let list: Vec<ast::Expr> =
+                        m.arg_list().map(|l| l.args().collect()).unwrap_or_default();
+                    match method.as_deref() {
+                        Some("arg") => args.extend(list.into_iter().rev()),
+                        Some("cmd") => break list.into_iter().next(),
+                        _ => return,
+                    }
+                    match m.receiver() {
+                        Some(r) => at = r,
+                        None => return,
+                    }
+                }
+                ast::Expr::CallExpr(c) => {
+                    let is_cmd = c
+                        .expr()
+                        .and_then(|e| match e {
+                            ast::Expr::PathExpr(p) => p.path(),
+                            _ => None,
+                        })
+                        .and_then(|p| p.segment()?.name_ref())
+                        .is_some_and(|n| n.text() == "cmd");
+                    if !is_cmd {
+                        return;
+                    }
+                    break c.arg_list().and_then(|l| l.args().next());
+                }
+                ast::Expr::ParenExpr(p) => match p.expr() {
+                    Some(e) => at = e,
+                    None => return,
+                },
+                _ => return,
+            }
+        };
+        args.reverse();
+        let Some(name_expr) = name_expr else { return };
+        let Some(name) = self.string_value(&name_expr) else {
+            return;
+        };
+        let Some(command) = commands::by_name(&name) else {
+            return;
+        };
+        let Some(call_span) = self.span(name_expr.syntax()) else {
+            return;
+        };
+        let text = format!("cmd(\"{}\")", name.to_ascii_uppercase());
+        let upper: Vec<Option<String>> = args
+            .iter()
+            .map(|a| self.string_value(a).map(|s| s.to_ascii_uppercase()))
+            .collect();
+        let option = |word: &str| upper.iter().position(|u| u.as_deref() == Some(word));
+        let ttl = match command.ttl {
+            Ttl::Seconds(n) => args.get(n).and_then(|a| self.number(a, 0)).map(secs),
+            Ttl::Millis(n) => args
+                .get(n)
+                .and_then(|a| self.number(a, 0))
+                .map(Duration::from_millis),
+            Ttl::Options => option("EX")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|a| self.number(a, 0))
+                .map(secs)
+                .or_else(|| {
+                    option("PX")
+                        .and_then(|i| args.get(i + 1))
+                        .and_then(|a| self.number(a, 0))
+                        .map(Duration::from_millis)
+                }),
+            Ttl::None => None,
+        };
+        let keys: Vec<&ast::Expr> = match command.keys {
+            KeyArgs::None => Vec::new(),
+            KeyArgs::First => args.iter().take(1).collect(),
+            KeyArgs::FirstTwo => args.iter().take(2).collect(),
+            KeyArgs::All => args.iter().collect(),
+            KeyArgs::EveryOther => args.iter().step_by(2).collect(),
+            KeyArgs::Pattern => match option("MATCH") {
+                Some(i) => args.get(i + 1).into_iter().collect(),
+                None if command.name == "KEYS" => args.iter().take(1).collect(),
+                None => Vec::new(),
+            },
+        };
+        let effect = match (command.effect, command.ttl) {
+            (Effect::Expire, Ttl::Seconds(n) | Ttl::Millis(n)) => {
+                match args.get(n).and_then(|a| self.number(a, 0)) {
+                    Some(0) => Effect::Invalidate,
+                    _ => Effect::Expire,
+                }
+            }
+            (effect, _) => effect,
+        };
+        self.emit(caller, effect, &keys, text, call_span, node, ttl);
+    }
+
+    /// Records the operation of a client call on each of its key arguments.
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        caller: usize,
+        effect: Effect,
+        keys: &[&ast::Expr],
+        call: String,
+        call_span: SrcSpan,
+        node: &SyntaxNode,
+        ttl: Option<Duration>,
+    ) {
+        let kind = match effect {
+            Effect::Read => RawKind::Read,
+            Effect::Change | Effect::ReadChange => RawKind::Change,
+            Effect::Invalidate | Effect::InvalidateAll => RawKind::Invalidate,
+            Effect::Match => RawKind::Match,
+            // A ttl change leaves the data as it is (EXPIRE k 0 is an invalidation, above).
+            Effect::Expire => {
+                if call.starts_with("cmd(") {
+                    return;
+                }
+                // The method form: `expire(k, 0)`.
+                RawKind::Invalidate
+            }
+        };
+        if effect == Effect::Expire && ttl != Some(Duration::ZERO) {
+            return;
+        }
+        let place = self.place(node);
+        if effect == Effect::InvalidateAll {
+            self.out.ops.push(RawOp {
+                caller,
+                kind,
+                key: Ok(Template::lit("*".to_owned(), Some(call_span))),
+                call,
+                call_span,
+                at: call_span,
+                place,
+                ttl: None,
+            });
+            return;
+        }
+        for key in keys {
+            for derived in self.keys_of(key) {
+                let derived = derived.map(|mut t| {
+                    t.glob |= kind == RawKind::Match;
+                    t
+                });
+                self.out.ops.push(RawOp {
+                    caller,
+                    kind,
+                    key: derived,
+                    call: call.clone(),
+                    call_span,
+                    at: call_span,
+                    place: place.clone(),
+                    ttl,
+                });
+            }
+        }
+    }
+
+    /// The keys an argument names: one, or each element of an array, `vec!`, slice or
+    /// `iter().map(builder)` collection.
+    fn keys_of(&self, expr: &ast::Expr) -> Vec<Result<Template, String>> {
+        match peel(expr) {
+            ast::Expr::ArrayExpr(array) => {
+                return array.exprs().map(|e| self.key_of(&e, 0)).collect();
+            }
+            ast::Expr::TupleExpr(tuple) => {
+                return tuple.fields().take(1).map(|e| self.key_of(&e, 0)).collect();
+            }
+            ast::Expr::MethodCallExpr(m) => {
+                // `ids.iter().map(key_of).collect()`: the builder's key.
+                if let Some(builder) = mapped_builder(&m) {
+                    return vec![self.builder_key(&builder, 0)];
+                }
+            }
+            _ => {}
+        }
+        vec![self.key_of(expr, 0)]
+    }
+
+    /// The key an expression builds.
+    pub(super) fn key_of(&self, expr: &ast::Expr, depth: u32) -> Result<Template, String> {
+        if depth > KEY_DEPTH {
+            return Err("the key is built too deep to follow".to_owned());
+        }
+        let span = self.span(expr.syntax());
+        match expr {
+            ast::Expr::Literal(lit) => match lit.kind() {
+                ast::LiteralKind::String(s) => s
+                    .value()
+                    .map(|v| Template {
+                        whole: true,
+                        ..Template::lit(v.into_owned(), span)
+                    })
+                    .map_err(|_| "the key literal does not unescape".to_owned()),
+                ast::LiteralKind::IntNumber(n) => Ok(Template::lit(n.text().to_owned(), span)),
+                _ => Err(format!(
+                    "`{}` is not a key",
+                    short(&lit.syntax().text().to_string())
+                )),
+            },
+            ast::Expr::ParenExpr(_) | ast::Expr::RefExpr(_) | ast::Expr::PrefixExpr(_) => {
+                self.key_of(&peel(expr), depth + 1)
+            }
+            ast::Expr::BinExpr(bin) => {
+                let (Some(lhs), Some(rhs)) = (bin.lhs(), bin.rhs()) else {
+                    return Err("an incomplete expression".to_owned());
+                };
+                if bin.op_kind() != Some(ast::BinaryOp::ArithOp(ast::ArithOp::Add)) {
+                    return Err("the key is computed, not built from text".to_owned());
+                }
+                Ok(Template::concat(vec![
+                    self.key_of(&lhs, depth + 1)?,
+                    self.part_of(&rhs, depth + 1),
+                ]))
+            }
+            ast::Expr::MacroExpr(mac) => match mac.macro_call() {
+                Some(call) => self.macro_key(&call, depth),
+                None => Err("an incomplete macro call".to_owned()),
+            },
+            ast::Expr::MethodCallExpr(m) => self.method_key(m, depth),
+            ast::Expr::CallExpr(c) => self.call_key(c, depth),
+            ast::Expr::PathExpr(p) => self.path_key(p, depth),
+            ast::Expr::FieldExpr(f) => Ok(Template::hole(
+                f.name_ref()
+                    .map(|n| n.text().to_string())
+                    .unwrap_or_else(|| "value".to_owned()),
+            )),
+            ast::Expr::AwaitExpr(a) => match a.expr() {
+                Some(inner) => self.key_of(&inner, depth + 1),
+                None => Err("an incomplete expression".to_owned()),
+            },
+            ast::Expr::TryExpr(t) => match t.expr() {
+                Some(inner) => self.key_of(&inner, depth + 1),
+                None => Err("an incomplete expression".to_owned()),
+            },
+            other => Err(format!(
+                "cannot derive a key from `{}`",
+                short(&other.syntax().text().to_string())
+            )),
+        }
+    }
+
+    /// A piece of a key: its own key when it has one, else a placeholder named after it.
+    fn part_of(&self, expr: &ast::Expr, depth: u32) -> Template {
+        match self.key_of(expr, depth) {
+            Ok(t) if t.has_literal() || t.has_param() => t,
+            Ok(t) if t.pieces.len() == 1 => t,
+            _ => Template::hole(name_of(expr)),
+        }
+    }
+
+    fn method_key(&self, m: &ast::MethodCallExpr, depth: u32) -> Result<Template, String> {
+        let name = m
+            .name_ref()
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        let receiver = m.receiver();
+        if matches!(
+            name.as_str(),
+            "as_str"
+                | "as_ref"
+                | "clone"
+                | "to_owned"
+                | "into"
+                | "as_bytes"
+                | "borrow"
+                | "deref"
+                | "to_vec"
+        ) && let Some(r) = &receiver
+        {
+            return self.key_of(r, depth + 1);
+        }
+        let resolved = self.sema.resolve_method_call(m);
+        if let Some(f) = resolved {
+            if self.is_client(f) {
+                let fname = f.name(self.db).as_str().to_owned();
+                if matches!(fname.as_str(), "keys" | "scan_match")
+                    && let Some(arg) = m.arg_list().and_then(|l| l.args().next())
+                {
+                    return self.key_of(&arg, depth + 1).map(|mut t| {
+                        t.glob = true;
+                        t
+                    });
+                }
+                return Err("the key is the result of a Redis call".to_owned());
+            }
+            if is_local(self.db, f) {
+                let mut args: Vec<ast::Expr> = Vec::new();
+                if let Some(r) = &receiver {
+                    args.push(r.clone());
+                }
+                args.extend(m.arg_list().into_iter().flat_map(|l| l.args()));
+                return self.builder(f, &args, true, depth);
+            }
+        }
+        if name == "to_string"
+            && let Some(r) = &receiver
+        {
+            return self.key_of(r, depth + 1);
+        }
+        Err(format!(
+            "`.{name}(..)` is not a key builder the model can see"
+        ))
+    }
+
+    fn call_key(&self, c: &ast::CallExpr, depth: u32) -> Result<Template, String> {
+        let Some(ast::Expr::PathExpr(p)) = c.expr() else {
+            return Err("the key is the result of a call".to_owned());
+        };
+        let Some(path) = p.path() else {
+            return Err("an incomplete call".to_owned());
+        };
+        let args: Vec<ast::Expr> = c.arg_list().into_iter().flat_map(|l| l.args()).collect();
+        let f = match self.sema.resolve_path(&path) {
+            Some(PathResolution::Def(ModuleDef::Function(f))) => f,
+            _ => {
+                let name = path
+                    .segment()
+                    .and_then(|s| s.name_ref())
+                    .map(|n| n.text().to_string())
+                    .unwrap_or_default();
+                // A newtype or `String::from(..)` around a key.
+                if let [arg] = args.as_slice() {
+                    return self.key_of(arg, depth + 1).map_err(|_| {
+                        format!("`{name}(..)` is not a key builder the model can see")
+                    });
+                }
+                return Err(format!(
+                    "`{name}(..)` is not a key builder the model can see"
+                ));
+            }
+        };
+        if !is_local(self.db, f) {
+            if let [arg] = args.as_slice() {
+                return self.key_of(arg, depth + 1);
+            }
+            return Err("the key is the result of a library call".to_owned());
+        }
+        let has_self = f.has_self_param(self.db);
+        self.builder(f, &args, has_self, depth)
+    }
+
+    /// A workspace function `f` called with `args` (the receiver first when `with_self`):
+    /// the key its returned expression builds, parameters replaced by the arguments' keys.
+    fn builder(
+        &self,
+        f: hir::Function,
+        args: &[ast::Expr],
+        with_self: bool,
+        depth: u32,
+    ) -> Result<Template, String> {
+        let name = f.name(self.db).as_str().to_owned();
+        let template = self.returned_key(f, depth + 1)?;
+        let given = if with_self {
+            args.get(1..).unwrap_or(&[])
+        } else {
+            args
+        };
+        let arg_keys: Vec<Option<Template>> = given
+            .iter()
+            .map(|a| Some(self.part_of(a, depth + 1)))
+            .collect();
+        template
+            .substitute(&arg_keys)
+            .map_err(|_| format!("the key built by `{name}` takes an argument not given"))
+    }
+
+    /// The key a function or closure passed as a mapping (`ids.iter().map(keys::profile)`)
+    /// builds from one element.
+    fn builder_key(&self, builder: &ast::Expr, depth: u32) -> Result<Template, String> {
+        match builder {
+            ast::Expr::PathExpr(p) => match p.path().and_then(|p| self.sema.resolve_path(&p)) {
+                Some(PathResolution::Def(ModuleDef::Function(f))) if is_local(self.db, f) => {
+                    let t = self.returned_key(f, depth + 1)?;
+                    Ok(t.close())
+                }
+                _ => Err("the mapping is not a key builder the model can see".to_owned()),
+            },
+            ast::Expr::ClosureExpr(c) => match c.body() {
+                Some(body) => self.key_of(&body, depth + 1).map(|t| t.close()),
+                None => Err("an incomplete closure".to_owned()),
+            },
+            _ => Err("the mapping is not a key builder the model can see".to_owned()),
+        }
+    }
+
+    /// The key `f`'s body returns, its own parameters left as parameters.
+    fn returned_key(&self, f: hir::Function, depth: u32) -> Result<Template, String> {
+        let name = f.name(self.db).as_str().to_owned();
+        let body = self
+            .sema
+            .source(f)
+            .and_then(|src| src.value.body())
+            .ok_or_else(|| format!("`{name}` has no body the model can see"))?;
+        let tail = tail_expr(&ast::Expr::BlockExpr(body))
+            .ok_or_else(|| format!("`{name}` returns no expression"))?;
+        self.key_of(&tail, depth + 1)
+    }
+
+    fn path_key(&self, p: &ast::PathExpr, depth: u32) -> Result<Template, String> {
+        let Some(path) = p.path() else {
+            return Err("an incomplete path".to_owned());
+        };
+        let text = path.syntax().text().to_string();
+        match self.sema.resolve_path(&path) {
+            Some(PathResolution::Local(local)) => self.local_key(local, &text, depth),
+            Some(PathResolution::Def(ModuleDef::Const(c))) => {
+                let rendered = c
+                    .eval(self.db)
+                    .map(|v| v.render(self.db, c.krate(self.db).to_display_target(self.db)))
+                    .map_err(|_| format!("cannot evaluate `{text}`"))?;
+                const_text(&rendered)
+                    .map(|v| Template::lit(v, self.span(p.syntax())))
+                    .ok_or_else(|| format!("`{text}` is not a string constant"))
+            }
+            Some(PathResolution::Def(ModuleDef::Static(s))) => {
+                let rendered = s
+                    .eval(self.db)
+                    .map(|v| v.render(self.db, s.krate(self.db).to_display_target(self.db)))
+                    .map_err(|_| format!("cannot evaluate `{text}`"))?;
+                const_text(&rendered)
+                    .map(|v| Template::lit(v, self.span(p.syntax())))
+                    .ok_or_else(|| format!("`{text}` is not a string constant"))
+            }
+            _ => Err(format!("`{text}` does not resolve to a key")),
+        }
+    }
+
+    /// A binding: a parameter (of a key-holding type: stays a parameter; a number: a
+    /// placeholder) or a `let` followed to its value.
+    fn local_key(&self, local: hir::Local<'_>, text: &str, depth: u32) -> Result<Template, String> {
+        let db = self.db;
+        let name = local.name(db).as_str().to_owned();
+        if local.is_param(db) {
+            if local.is_self(db) {
+                return Ok(Template::hole("self".to_owned()));
+            }
+            if let hir::ExpressionStoreOwner::Body(hir::DefWithBody::Function(f)) = local.parent(db)
+                && let Some(index) = f
+                    .params_without_self(db)
+                    .iter()
+                    .position(|p| p.as_local(db) == Some(local))
+            {
+                let ty = local.ty(db);
+                let ty = ty.strip_references();
+                if ty.is_scalar() {
+                    return Ok(Template::hole(name));
+                }
+                return Ok(Template {
+                    pieces: vec![Piece::Param(index, name)],
+                    glob: false,
+                    whole: false,
+                    span: None,
+                });
+            }
+            return Ok(Template::hole(name));
+        }
+        let source = local.primary_source(db);
+        let Some(pat) = source.as_ident_pat() else {
+            return Ok(Template::hole(name));
+        };
+        let init = pat
+            .syntax()
+            .parent()
+            .and_then(ast::LetStmt::cast)
+            .and_then(|l| l.initializer());
+        match init {
+            Some(init) => match self.key_of(&init, depth + 1) {
+                Ok(t) => Ok(t),
+                Err(_) => Ok(Template::hole(name)),
+            },
+            None => {
+                let _ = text;
+                Ok(Template::hole(name))
+            }
+        }
+    }
+
+    /// `format!`, `format_args!`, `concat!`, `String::from`-like macros and `macro_rules!`
+    /// key builders, through their expansion.
+    fn macro_key(&self, call: &ast::MacroCall, depth: u32) -> Result<Template, String> {
+        let name = call
+            .path()
+            .and_then(|p| p.segment()?.name_ref())
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        let expansion = self
+            .sema
+            .expand_macro_call(call)
+            .ok_or_else(|| format!("`{name}!` does not expand"))?
+            .value;
+        let span = self.span(call.syntax());
+        let mut t = self.expansion_key(&expansion, depth + 1)?;
+        if t.span.is_none() {
+            t.span = span;
+        }
+        Ok(t)
+    }
+
+    fn expansion_key(&self, node: &SyntaxNode, depth: u32) -> Result<Template, String> {
+        if depth > KEY_DEPTH {
+            return Err("the key is built too deep to follow".to_owned());
+        }
+        for descendant in node.descendants() {
+            if let Some(format) = ast::FormatArgsExpr::cast(descendant.clone()) {
+                return self.format_key(&format, depth);
+            }
+            if let Some(inner) = ast::MacroCall::cast(descendant.clone()) {
+                return self.macro_key(&inner, depth + 1);
+            }
+        }
+        // A macro that expands to an expression (`concat!`, a `macro_rules!` builder).
+        let expr = ast::Expr::cast(node.clone())
+            .or_else(|| node.descendants().find_map(ast::Expr::cast))
+            .ok_or_else(|| "the macro builds no expression".to_owned())?;
+        self.key_of(&expr, depth + 1)
+    }
+
+    fn format_key(&self, format: &ast::FormatArgsExpr, depth: u32) -> Result<Template, String> {
+        let Some(ast::Expr::Literal(template)) = format.template() else {
+            return Err("the format string is not a literal".to_owned());
+        };
+        let ast::LiteralKind::String(s) = template.kind() else {
+            return Err("the format string is not a literal".to_owned());
+        };
+        let text = s
+            .value()
+            .map_err(|_| "the format string does not unescape".to_owned())?
+            .into_owned();
+        let span = self.span(template.syntax());
+        let args: Vec<ast::FormatArgsArg> = format.args().collect();
+        let positional: Vec<&ast::FormatArgsArg> =
+            args.iter().filter(|a| a.name().is_none()).collect();
+        let named = |n: &str| {
+            args.iter()
+                .find(|a| a.name().is_some_and(|x| x.text() == n))
+                .and_then(|a| a.expr())
+        };
+        let mut parts: Vec<Template> = Vec::new();
+        let mut literal = String::new();
+        let mut next = 0usize;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    literal.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    literal.push('}');
+                }
+                '{' => {
+                    let mut spec = String::new();
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        spec.push(c);
+                    }
+                    let arg = spec.split(':').next().unwrap_or("").trim().to_owned();
+                    if !literal.is_empty() {
+                        parts.push(Template::lit(std::mem::take(&mut literal), span));
+                    }
+                    let expr = if arg.is_empty() {
+                        next += 1;
+                        positional.get(next - 1).and_then(|a| a.expr())
+                    } else if let Ok(i) = arg.parse::<usize>() {
+                        positional.get(i).and_then(|a| a.expr())
+                    } else {
+                        named(&arg)
+                    };
+                    let part = match expr {
+                        Some(e) => self.part_of(&e, depth + 1),
+                        // An inline `{id}`: the binding in scope at the macro call.
+                        None => self.captured(&template, &arg, depth),
+                    };
+                    parts.push(part);
+                }
+                c => literal.push(c),
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(Template::lit(literal, span));
+        }
+        let mut t = Template::concat(parts);
+        t.span = span.or(t.span);
+        Ok(t)
+    }
+
+    /// `{name}` captured from the scope of a format string.
+    fn captured(&self, at: &ast::Literal, name: &str, depth: u32) -> Template {
+        let resolved = self.sema.scope(at.syntax()).and_then(|scope| {
+            let path = ra_ap_syntax::ast::make::path_from_text(name);
+            scope.speculative_resolve(&path)
+        });
+        match resolved {
+            Some(PathResolution::Local(local)) => self
+                .local_key(local, name, depth + 1)
+                .ok()
+                .filter(|t| t.has_literal() || t.has_param())
+                .unwrap_or_else(|| Template::hole(name.to_owned())),
+            Some(PathResolution::Def(ModuleDef::Const(c))) => c
+                .eval(self.db)
+                .ok()
+                .map(|v| v.render(self.db, c.krate(self.db).to_display_target(self.db)))
+                .and_then(|r| const_text(&r))
+                .map_or_else(
+                    || Template::hole(name.to_owned()),
+                    |v| Template::lit(v, None),
+                ),
+            _ => Template::hole(name.to_owned()),
+        }
+    }
+
+    /// A string literal's (or string constant's) value.
+    fn string_value(&self, expr: &ast::Expr) -> Option<String> {
+        let Template { pieces, .. } = self.key_of(expr, KEY_DEPTH - 2).ok()?;
+        match pieces.as_slice() {
+            [Piece::Lit(text)] => Some(text.clone()),
+            _ => None,
+        }
+    }
+
+    /// A constant integer expression: literals, consts, `+ - * /`, `Duration::from_secs(..)`
+    /// (in seconds) and casts.
+    fn number(&self, expr: &ast::Expr, depth: u32) -> Option<u64> {
+        if depth > KEY_DEPTH {
+            return None;
+        }
+        match expr {
+            ast::Expr::Literal(lit) => match lit.kind() {
+                ast::LiteralKind::IntNumber(n) => n.value().ok().map(|v| v as u64),
+                _ => None,
+            },
+            ast::Expr::ParenExpr(p) => self.number(&p.expr()?, depth + 1),
+            ast::Expr::CastExpr(c) => self.number(&c.expr()?, depth + 1),
+            ast::Expr::RefExpr(r) => self.number(&r.expr()?, depth + 1),
+            ast::Expr::BinExpr(b) => {
+                let (l, r) = (
+                    self.number(&b.lhs()?, depth + 1)?,
+                    self.number(&b.rhs()?, depth + 1)?,
+                );
+                match b.op_kind()? {
+                    ast::BinaryOp::ArithOp(ast::ArithOp::Add) => l.checked_add(r),
+                    ast::BinaryOp::ArithOp(ast::ArithOp::Sub) => l.checked_sub(r),
+                    ast::BinaryOp::ArithOp(ast::ArithOp::Mul) => l.checked_mul(r),
+                    ast::BinaryOp::ArithOp(ast::ArithOp::Div) => l.checked_div(r),
+                    _ => None,
+                }
+            }
+            ast::Expr::PathExpr(p) => {
+                let path = p.path()?;
+                match self.sema.resolve_path(&path)? {
+                    PathResolution::Def(ModuleDef::Const(c)) => {
+                        let rendered = c
+                            .eval(self.db)
+                            .ok()?
+                            .render(self.db, c.krate(self.db).to_display_target(self.db));
+                        rendered.trim().replace('_', "").parse().ok()
+                    }
+                    PathResolution::Local(local) if !local.is_param(self.db) => {
+                        let init = local
+                            .primary_source(self.db)
+                            .as_ident_pat()?
+                            .syntax()
+                            .parent()
+                            .and_then(ast::LetStmt::cast)?
+                            .initializer()?;
+                        self.number(&init, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            ast::Expr::CallExpr(c) => {
+                // `Duration::from_secs(n)`, `Some(n)`, `Expiration::EX(n)`.
+                let args: Vec<ast::Expr> = c.arg_list()?.args().collect();
+                let [arg] = args.as_slice() else { return None };
+                self.number(arg, depth + 1)
+            }
+            ast::Expr::MethodCallExpr(m)
+                if m.name_ref().is_some_and(|n| {
+                    matches!(
+                        n.text().to_string().as_str(),
+                        "into" | "try_into" | "unwrap" | "as_secs"
+                    )
+                }) =>
+            {
+                self.number(&m.receiver()?, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The ttl of SET's options argument: `SetOptions::default().with_expiration(
+    /// SetExpiry::EX(60))`, fred's `Some(Expiration::EX(60))`.
+    fn expiry_option(&self, expr: &ast::Expr) -> Option<Duration> {
+        for node in expr.syntax().descendants() {
+            let Some(call) = ast::CallExpr::cast(node) else {
+                continue;
+            };
+            let Some(ast::Expr::PathExpr(p)) = call.expr() else {
+                continue;
+            };
+            let name = p.path()?.segment()?.name_ref()?.text().to_string();
+            let arg = call.arg_list()?.args().next()?;
+            match name.as_str() {
+                "EX" => return self.number(&arg, 0).map(secs),
+                "PX" => return self.number(&arg, 0).map(Duration::from_millis),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The call's range and the ranges of the expressions whose miss leads to it.
+    pub(super) fn place(&self, node: &SyntaxNode) -> Place {
+        let range = self.sema.original_range(node).range;
+        let mut guards: Vec<ast::Expr> = Vec::new();
+        let mut child = node.clone();
+        for ancestor in node.ancestors().skip(1) {
+            if ast::Fn::can_cast(ancestor.kind()) {
+                break;
+            }
+            if let Some(arm) = ast::MatchArm::cast(ancestor.clone()) {
+                let miss = arm.pat().is_some_and(|p| is_miss_pattern(&p));
+                if miss
+                    && let Some(scrutinee) = arm
+                        .syntax()
+                        .ancestors()
+                        .find_map(ast::MatchExpr::cast)
+                        .and_then(|m| m.expr())
+                {
+                    guards.push(scrutinee);
+                }
+            }
+            if let Some(if_expr) = ast::IfExpr::cast(ancestor.clone()) {
+                let in_else = if_expr
+                    .else_branch()
+                    .is_some_and(|e| e.syntax().text_range().contains_range(child.text_range()));
+                if let Some(cond) = if_expr.condition() {
+                    let (lets, negated) = condition_scrutinees(&cond);
+                    if in_else != negated {
+                        guards.extend(lets);
+                    }
+                }
+            }
+            if let Some(closure) = ast::ClosureExpr::cast(ancestor.clone())
+                && let Some(m) = closure
+                    .syntax()
+                    .parent()
+                    .and_then(|p| p.parent())
+                    .and_then(ast::MethodCallExpr::cast)
+                && m.name_ref().is_some_and(|n| {
+                    matches!(
+                        n.text().to_string().as_str(),
+                        "unwrap_or_else"
+                            | "or_else"
+                            | "or_insert_with"
+                            | "get_or_insert_with"
+                            | "map_or_else"
+                    )
+                })
+                && let Some(r) = m.receiver()
+            {
+                guards.push(r);
+            }
+            // An early return on a hit before this statement.
+            if let Some(list) = ast::StmtList::cast(ancestor.clone()) {
+                for stmt in list.statements() {
+                    if stmt.syntax().text_range().start() >= child.text_range().start() {
+                        break;
+                    }
+                    guards.extend(early_return_on_hit(stmt.syntax()));
+                }
+            }
+            child = ancestor;
+        }
+        let mut ranges: Vec<TextRange> = Vec::new();
+        for guard in guards {
+            ranges.push(self.sema.original_range(guard.syntax()).range);
+            // A binding in the guard: the value it was bound to.
+            for path in guard.syntax().descendants().filter_map(ast::PathExpr::cast) {
+                if let Some(PathResolution::Local(local)) =
+                    path.path().and_then(|p| self.sema.resolve_path(&p))
+                    && let Some(init) = local
+                        .primary_source(self.db)
+                        .as_ident_pat()
+                        .and_then(|pat| pat.syntax().parent())
+                        .and_then(ast::LetStmt::cast)
+                        .and_then(|l| l.initializer())
+                {
+                    ranges.push(self.sema.original_range(init.syntax()).range);
+                }
+            }
+        }
+        Place {
+            range,
+            guards: ranges,
+        }
+    }
+
+    /// A call to workspace function `f`: the keys its arguments build, for the parameters of
+    /// `f` that can hold a key.
+    pub(super) fn local_site(
+        &mut self,
+        caller: usize,
+        f: hir::Function,
+        node: &SyntaxNode,
+        span: SrcSpan,
+    ) {
+        let db = self.db;
+        let (args, skip): (Vec<ast::Expr>, usize) =
+            if let Some(m) = ast::MethodCallExpr::cast(node.clone()) {
+                (m.arg_list().into_iter().flat_map(|l| l.args()).collect(), 0)
+            } else if let Some(c) = ast::CallExpr::cast(node.clone()) {
+                let skip = usize::from(f.has_self_param(db));
+                (
+                    c.arg_list().into_iter().flat_map(|l| l.args()).collect(),
+                    skip,
+                )
+            } else {
+                return;
+            };
+        let params = f.params_without_self(db);
+        if params.is_empty() {
+            return;
+        }
+        let keys: Vec<Option<Template>> = params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if p.ty().strip_references().is_scalar() {
+                    return None;
+                }
+                let arg = args.get(i + skip)?;
+                Some(self.part_of(arg, 0))
+            })
+            .collect();
+        if keys.iter().all(Option::is_none) {
+            return;
+        }
+        let place = self.place(node);
+        self.out.sites.push(LocalSite {
+            caller,
+            callee: f,
+            span,
+            place,
+            args: keys,
+        });
+    }
+}
+
+/// Resolves keys handed down as parameters at each call site (bottom-up, through any depth of
+/// helpers), tells fills from invalidations, and turns SCAN/KEYS + DEL into an invalidation
+/// of the pattern. `sites` come with the ids of the functions each can run (a trait method's
+/// implementations). Returns the operations and the client calls whose key cannot be derived.
+pub(crate) fn settle(
+    ops: Vec<RawOp>,
+    sites: Vec<(LocalSite, Vec<usize>)>,
+    functions: usize,
+    sep: char,
+) -> (Vec<super::InferredOp>, Vec<super::Unresolved>) {
+    let mut own: Vec<Vec<RawOp>> = vec![Vec::new(); functions];
+    for op in ops {
+        if let Some(list) = own.get_mut(op.caller) {
+            list.push(op);
+        }
+    }
+    let mut sites_of: Vec<Vec<(LocalSite, Vec<usize>)>> = vec![Vec::new(); functions];
+    let mut called = vec![false; functions];
+    for (site, targets) in sites {
+        for &t in &targets {
+            if let Some(c) = called.get_mut(t) {
+                *c = true;
+            }
+        }
+        if let Some(list) = sites_of.get_mut(site.caller) {
+            list.push((site, targets));
+        }
+    }
+    let mut settled: Vec<Option<Vec<RawOp>>> = vec![None; functions];
+    let mut visiting = vec![false; functions];
+    for id in 0..functions {
+        settle_one(id, &mut own, &sites_of, &mut settled, &mut visiting);
+    }
+    let mut out = Vec::new();
+    let mut underived = Vec::new();
+    for (id, list) in settled.into_iter().enumerate() {
+        for op in list.unwrap_or_default() {
+            let key = match op.key {
+                // Handed down by callers, which have it.
+                Ok(t) if t.has_param() && called[id] => continue,
+                Ok(t) => Ok(t.close()),
+                Err(why) => Err(why),
+            };
+            let kind = match op.kind {
+                RawKind::Read => super::OpKind::Read,
+                RawKind::Fill => super::OpKind::Fill,
+                RawKind::Change | RawKind::Invalidate => super::OpKind::Write,
+                RawKind::Match => continue,
+            };
+            let key = key.and_then(|t| {
+                if t.has_literal() {
+                    Ok(t)
+                } else {
+                    Err(format!(
+                        "its key `{}` has no literal part; a bare placeholder would match                          every key",
+                        t.text(sep)
+                    ))
+                }
+            });
+            match key {
+                Ok(t) => {
+                    let literal = t.whole && t.span.is_some();
+                    out.push(super::InferredOp {
+                        function: id,
+                        kind,
+                        key: t.text(sep),
+                        span: match (t.whole, t.span) {
+                            (true, Some(span)) => span,
+                            _ => op.at,
+                        },
+                        literal,
+                        glob: t.glob,
+                        call: op.call,
+                        call_span: op.call_span,
+                        ttl: op.ttl,
+                    })
+                }
+                Err(why) => underived.push(super::Unresolved {
+                    span: op.at,
+                    caller: id,
+                    call: op.call,
+                    reason: format!("its key cannot be derived: {why}"),
+                }),
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.function, a.span, &a.key, a.kind).cmp(&(b.function, b.span, &b.key, b.kind))
+    });
+    out.dedup_by(|a, b| {
+        a.function == b.function && a.span == b.span && a.key == b.key && a.kind == b.kind
+    });
+    (out, underived)
+}
+
+/// `id`'s operations: its own, and those of the functions it calls whose keys it hands down,
+/// with fills told apart.
+fn settle_one(
+    id: usize,
+    own: &mut [Vec<RawOp>],
+    sites_of: &[Vec<(LocalSite, Vec<usize>)>],
+    settled: &mut [Option<Vec<RawOp>>],
+    visiting: &mut [bool],
+) {
+    if settled[id].is_some() || visiting[id] {
+        return;
+    }
+    visiting[id] = true;
+    let mut ops = std::mem::take(&mut own[id]);
+    for (site, targets) in &sites_of[id] {
+        for &t in targets {
+            if t >= settled.len() {
+                continue;
+            }
+            settle_one(t, own, sites_of, settled, visiting);
+            let Some(callee_ops) = &settled[t] else {
+                continue;
+            };
+            for op in callee_ops {
+                let Ok(template) = &op.key else { continue };
+                if !template.has_param() {
+                    continue;
+                }
+                let key = template.substitute(&site.args).map_err(|n| {
+                    format!(
+                        "the key is argument {} of a call at line {}, which cannot be derived",
+                        n + 1,
+                        site.span.start.line
+                    )
+                });
+                ops.push(RawOp {
+                    caller: id,
+                    kind: op.kind,
+                    key,
+                    call: op.call.clone(),
+                    call_span: op.call_span,
+                    at: site.span,
+                    place: site.place.clone(),
+                    ttl: op.ttl,
+                });
+            }
+        }
+    }
+    classify_fills(&mut ops);
+    scan_then_delete(&mut ops);
+    visiting[id] = false;
+    settled[id] = Some(ops);
+}
+
+/// A change of K guarded by a miss of a read of K in the same function is a fill.
+fn classify_fills(ops: &mut [RawOp]) {
+    let reads: Vec<(String, TextRange)> = ops
+        .iter()
+        .filter(|op| op.kind == RawKind::Read)
+        .filter_map(|op| Some((shape(op.key.as_ref().ok()?), op.place.range)))
+        .collect();
+    for op in ops.iter_mut() {
+        if op.kind != RawKind::Change {
+            continue;
+        }
+        let Ok(key) = &op.key else { continue };
+        let key = shape(key);
+        let guarded = reads.iter().any(|(read, range)| {
+            *read == key && op.place.guards.iter().any(|g| g.contains_range(*range))
+        });
+        if guarded {
+            op.kind = RawKind::Fill;
+        }
+    }
+}
+
+/// A key template's text with placeholder names erased: equal for the same key.
+fn shape(t: &Template) -> String {
+    let mut out = String::new();
+    for piece in &t.pieces {
+        match piece {
+            Piece::Lit(s) => out.push_str(s),
+            Piece::Hole(_) => out.push_str("<_>"),
+            Piece::Param(n, _) => out.push_str(&format!("<#{n}>")),
+        }
+    }
+    out
+}
+
+/// SCAN/KEYS MATCH then DEL of what it returned: the DEL (whose key is the scan's output,
+/// not derivable) invalidates the pattern.
+fn scan_then_delete(ops: &mut Vec<RawOp>) {
+    let patterns: Vec<RawOp> = ops
+        .iter()
+        .filter(|op| op.kind == RawKind::Match && op.key.is_ok())
+        .cloned()
+        .collect();
+    if patterns.is_empty() {
+        return;
+    }
+    let scanned = |op: &RawOp| {
+        let underived = match &op.key {
+            Ok(t) => !t.has_literal() && !t.has_param(),
+            Err(_) => true,
+        };
+        op.kind == RawKind::Invalidate && underived
+    };
+    if !ops.iter().any(scanned) {
+        return;
+    }
+    ops.retain(|op| !scanned(op));
+    for mut pattern in patterns {
+        pattern.kind = RawKind::Invalidate;
+        if let Ok(t) = &mut pattern.key {
+            t.glob = true;
+        }
+        ops.push(pattern);
+    }
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn is_local(db: &ra_ap_ide_db::RootDatabase, f: hir::Function) -> bool {
+    f.module(db).krate(db).origin(db).is_local()
+}
+
+/// `&x`, `*x`, `(x)` → `x`.
+fn peel(expr: &ast::Expr) -> ast::Expr {
+    let mut at = expr.clone();
+    loop {
+        let next = match &at {
+            ast::Expr::ParenExpr(p) => p.expr(),
+            ast::Expr::RefExpr(r) => r.expr(),
+            ast::Expr::PrefixExpr(p) if p.op_kind() == Some(ast::UnaryOp::Deref) => p.expr(),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => return at,
+        }
+    }
+}
+
+/// `xs.iter().map(f)…collect()`: the `f`.
+fn mapped_builder(m: &ast::MethodCallExpr) -> Option<ast::Expr> {
+    let mut at = ast::Expr::MethodCallExpr(m.clone());
+    while let ast::Expr::MethodCallExpr(call) = at {
+        if call.name_ref().is_some_and(|n| n.text() == "map") {
+            return call.arg_list()?.args().next();
+        }
+        at = call.receiver()?;
+    }
+    None
+}
+
+/// The expression a block evaluates to: its tail, through nested blocks; else a `return`.
+fn tail_expr(expr: &ast::Expr) -> Option<ast::Expr> {
+    match expr {
+        ast::Expr::BlockExpr(block) => {
+            let list = block.stmt_list()?;
+            if let Some(tail) = list.tail_expr() {
+                return tail_expr(&tail);
+            }
+            list.syntax()
+                .descendants()
+                .find_map(ast::ReturnExpr::cast)
+                .and_then(|r| r.expr())
+        }
+        ast::Expr::ReturnExpr(r) => r.expr(),
+        other => Some(other.clone()),
+    }
+}
+
+/// The placeholder name of a value: `user.id` → `id`, `id` → `id`, `u.id()` → `id`.
+fn name_of(expr: &ast::Expr) -> String {
+    match peel(expr) {
+        ast::Expr::PathExpr(p) => p
+            .path()
+            .and_then(|p| p.segment()?.name_ref())
+            .map(|n| n.text().to_string()),
+        ast::Expr::FieldExpr(f) => f.name_ref().map(|n| n.text().to_string()),
+        ast::Expr::MethodCallExpr(m) => {
+            let name = m.name_ref().map(|n| n.text().to_string());
+            match name.as_deref() {
+                Some("to_string" | "clone" | "as_str" | "to_owned" | "as_ref") => {
+                    m.receiver().map(|r| name_of(&r))
+                }
+                _ => name,
+            }
+        }
+        ast::Expr::CallExpr(c) => match c.expr() {
+            Some(ast::Expr::PathExpr(p)) => p
+                .path()
+                .and_then(|p| p.segment()?.name_ref())
+                .map(|n| n.text().to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+    .filter(|n| !n.is_empty())
+    .unwrap_or_else(|| "value".to_owned())
+}
+
+/// `None`, `Err(_)`, `Ok(None)`, `_`: a pattern that matches a miss.
+fn is_miss_pattern(pat: &ast::Pat) -> bool {
+    let text = pat.syntax().text().to_string();
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    text == "None"
+        || text == "_"
+        || text == "Ok(None)"
+        || text.starts_with("Err(")
+        || text.ends_with("::None")
+}
+
+/// The scrutinees of `let Some(..) = e` in a condition (or `e.is_some()` / `e.is_none()`),
+/// and whether the condition holds on a miss (`let None = e`, `e.is_none()`).
+fn condition_scrutinees(cond: &ast::Expr) -> (Vec<ast::Expr>, bool) {
+    let mut found = Vec::new();
+    let mut on_miss = false;
+    for node in cond.syntax().descendants_with_tokens() {
+        let Some(node) = node.into_node() else {
+            continue;
+        };
+        if let Some(let_expr) = ast::LetExpr::cast(node.clone()) {
+            if let Some(e) = let_expr.expr() {
+                on_miss |= let_expr.pat().is_some_and(|p| is_miss_pattern(&p));
+                found.push(e);
+            }
+        } else if let Some(m) = ast::MethodCallExpr::cast(node)
+            && let Some(name) = m.name_ref()
+            && matches!(
+                name.text().to_string().as_str(),
+                "is_some" | "is_none" | "is_ok" | "is_err"
+            )
+            && let Some(r) = m.receiver()
+        {
+            on_miss |= matches!(name.text().to_string().as_str(), "is_none" | "is_err");
+            found.push(r);
+        }
+    }
+    (found, on_miss)
+}
+
+/// A statement `if let Some(v) = e { return …; }` or `match e { Some(v) => return …, … }`:
+/// the `e` whose hit returns early.
+fn early_return_on_hit(stmt: &SyntaxNode) -> Vec<ast::Expr> {
+    let expr = if let Some(s) = ast::ExprStmt::cast(stmt.clone()) {
+        s.expr()
+    } else {
+        None
+    };
+    let Some(expr) = expr else { return Vec::new() };
+    let returns = |node: &SyntaxNode| {
+        node.descendants()
+            .any(|d| d.kind() == SyntaxKind::RETURN_EXPR)
+    };
+    match expr {
+        ast::Expr::IfExpr(if_expr) => {
+            let Some(cond) = if_expr.condition() else {
+                return Vec::new();
+            };
+            let (lets, on_miss) = condition_scrutinees(&cond);
+            let then_returns = if_expr.then_branch().is_some_and(|b| returns(b.syntax()));
+            if then_returns && !on_miss {
+                lets
+            } else {
+                Vec::new()
+            }
+        }
+        ast::Expr::MatchExpr(m) => {
+            let hit_returns = m.match_arm_list().is_some_and(|list| {
+                list.arms().any(|arm| {
+                    !arm.pat().is_some_and(|p| is_miss_pattern(&p))
+                        && arm.expr().is_some_and(|e| returns(e.syntax()))
+                })
+            });
+            if hit_returns {
+                m.expr().into_iter().collect()
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A rendered string constant (`"user:"`) as its text.
+fn const_text(rendered: &str) -> Option<String> {
+    let inner = rendered.strip_prefix('"')?.strip_suffix('"')?;
+    let literal = ra_ap_syntax::ast::make::tokens::literal(&format!("\"{inner}\""));
+    let string = ast::String::cast(literal)?;
+    string.value().ok().map(|v| v.into_owned())
+}
+
+fn short(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 40 {
+        let cut: String = one_line.chars().take(37).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
+/// The receiver of a client call as written, shortened: `state.redis.get().await?` → `conn`
+/// style text kept short.
+fn short_receiver(text: &str) -> String {
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join("");
+    if text.chars().count() > 24 {
+        let tail: String = text
+            .chars()
+            .rev()
+            .take(21)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("...{tail}")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(pieces: Vec<Piece>) -> Template {
+        Template {
+            pieces,
+            glob: false,
+            whole: false,
+            span: None,
+        }
+    }
+
+    fn glob(text: &str) -> Template {
+        Template {
+            glob: true,
+            ..t(vec![Piece::Lit(text.into())])
+        }
+    }
+
+    #[test]
+    fn templates_spell_keys_and_globs() {
+        let key = t(vec![
+            Piece::Lit("user:".into()),
+            Piece::Hole("id".into()),
+            Piece::Lit(":profile".into()),
+        ]);
+        assert_eq!(key.text(':'), "user:<id>:profile");
+        assert_eq!(glob("orders:*:summry").text(':'), "orders:<any>:summry");
+        assert_eq!(glob("session:*").text(':'), "session:*");
+        assert_eq!(glob("user:1*").text(':'), "user:1<any>");
+        // Not a glob: a `*` stays what it is.
+        assert_eq!(t(vec![Piece::Lit("a:*".into())]).text(':'), "a:*");
+    }
+
+    #[test]
+    fn parameters_are_substituted_or_closed() {
+        let helper = t(vec![Piece::Param(0, "key".into())]);
+        assert!(helper.has_param() && !helper.has_literal());
+        let arg = t(vec![Piece::Lit("team:".into()), Piece::Hole("tid".into())]);
+        let at_call = helper.substitute(&[Some(arg)]).expect("argument given");
+        assert_eq!(at_call.text(':'), "team:<tid>");
+        assert_eq!(helper.substitute(&[None]), Err(0));
+        assert_eq!(helper.close().text(':'), "<key>");
+    }
+}
