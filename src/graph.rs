@@ -137,6 +137,9 @@ pub struct Model {
     pub inference_speaks: Vec<bool>,
     /// Client calls whose key cannot be derived, with why.
     pub underived: Vec<semantic::Unresolved>,
+    /// The canonical text of every cache key: declared by `#[reads]` or filled on its own miss
+    /// path (SPEC §11).
+    pub caches: BTreeSet<String>,
     /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
     pub resolution_stats: (usize, usize, usize),
     /// Per function, its display name (see [`Model::display_name`]).
@@ -243,7 +246,7 @@ impl Model {
             }
         }
         let inference_speaks = inference_speaks(&graph, &functions);
-        sites.add_inferred(&inferred_ops, &inference_speaks, sep, &mut underived);
+        let caches = sites.add_inferred(&inferred_ops, &inference_speaks, sep, &mut underived);
         let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
         for subscribe in &sites.subscribes {
             subscribers
@@ -300,6 +303,7 @@ impl Model {
             inferred: inferred_ops,
             inference_speaks,
             underived,
+            caches,
             resolution_stats,
         }
     }
@@ -824,13 +828,14 @@ impl Sites {
     /// are caches (declared by `#[reads]` or filled on their own miss path) and every write
     /// (rules judge writes of keys that are no cache only as near misses of one). Fills
     /// invalidate nothing. A key that does not parse is listed with the underived ones.
+    /// Returns the caches' canonical keys.
     fn add_inferred(
         &mut self,
         ops: &[semantic::InferredOp],
         speaks: &[bool],
         sep: char,
         underived: &mut Vec<semantic::Unresolved>,
-    ) {
+    ) -> BTreeSet<String> {
         let mut parsed: Vec<Option<KeyPattern>> = Vec::with_capacity(ops.len());
         for op in ops {
             match KeyPattern::parse(&op.key, sep) {
@@ -893,6 +898,7 @@ impl Sites {
                 semantic::OpKind::Fill => {}
             }
         }
+        caches.into_keys().collect()
     }
 }
 

@@ -282,8 +282,9 @@ fn rules_lists_every_rule_with_its_level() {
         .filter_map(|line| line.split_whitespace().next())
         .collect();
     assert_eq!(listed, cachelint_core::rules::RULE_NAMES);
-    assert_eq!(listed.len(), 11);
+    assert_eq!(listed.len(), 12);
     for (rule, level) in [
+        ("annotation_drift", "warn"),
         ("uncovered_read", "deny"),
         ("partial_invalidation", "deny"),
         ("version_skew", "deny"),

@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 /// Every fixture this file owns; `all_files_changes_nothing` runs them all.
 const FIXTURES: &[&str] = &[
+    "annotation_drift_fires",
+    "annotation_drift_silent",
     "broad_invalidation_fires",
     "broad_invalidation_silent",
     "dead_invalidation_fires",
@@ -96,6 +98,24 @@ fn check(name: &str, expected: &[&str]) {
     let snapshot = name.replace('/', "_");
     insta::assert_json_snapshot!(format!("{snapshot}.findings"), analysis.findings);
     insta::assert_snapshot!(format!("{snapshot}.human"), human(&analysis));
+}
+
+#[test]
+fn annotation_drift_fires() {
+    check(
+        "annotation_drift_fires",
+        &[
+            "src/lib.rs:39:5 annotation_drift",
+            "src/lib.rs:62:10 annotation_drift",
+            "src/lib.rs:64:42 annotation_drift",
+            "src/lib.rs:70:33 annotation_drift",
+        ],
+    );
+}
+
+#[test]
+fn annotation_drift_silent() {
+    check("annotation_drift_silent", &[]);
 }
 
 #[test]

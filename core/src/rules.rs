@@ -5,6 +5,7 @@
 
 /// Every rule name, sorted.
 pub const RULE_NAMES: &[&str] = &[
+    "annotation_drift",
     "broad_invalidation",
     "dead_invalidation",
     "invalid_key",

@@ -40,6 +40,7 @@ pub enum AllowAt {
     Nowhere,
 }
 
+pub mod annotation_drift;
 pub mod broad_invalidation;
 pub mod dead_invalidation;
 pub mod invalid_key;
@@ -138,6 +139,7 @@ pub fn check_all(cx: &Context, sink: &mut Sink) {
     dead_invalidation::check(cx, sink, &unread);
     broad_invalidation::check(cx, sink);
     orphan_event::check(cx, sink);
+    annotation_drift::check(cx, sink);
     explain_inferred(cx, &mut sink.findings);
 }
 
@@ -183,6 +185,7 @@ fn explain_inferred(cx: &Context, findings: &mut [Finding]) {
 
 /// Every rule, sorted by name.
 pub const REGISTRY: &[RuleInfo] = &[
+    annotation_drift::RULE,
     broad_invalidation::RULE,
     dead_invalidation::RULE,
     invalid_key::RULE,

@@ -32,11 +32,19 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, ttl: Duration) {
             "`max_staleness` is {}; reads with a ttl at or below it are not reported",
             format_duration(cx.max_staleness)
         )],
-        help: Some(format!(
-            "invalidate it where its data changes (`#[writes(\"{}\")]`), or raise `max_staleness` \
-             if {ttl} of staleness is acceptable",
-            read.key
-        )),
+        help: Some(if read.inferred.is_some() {
+            format!(
+                "delete `{}` (or overwrite it) where its data changes, or raise \
+                 `max_staleness` if {ttl} of staleness is acceptable",
+                read.key
+            )
+        } else {
+            format!(
+                "invalidate it where its data changes (`#[writes(\"{}\")]`), or raise \
+                 `max_staleness` if {ttl} of staleness is acceptable",
+                read.key
+            )
+        }),
         suggestion: None,
         identity: vec![read.key.canonical(), model.qualified_name(read.function)],
     };

@@ -78,12 +78,15 @@ pub fn report(cx: &Context, sink: &mut Sink, read: &KeySite, never_run: &[&KeySi
 /// read has none.
 fn help(cx: &Context, read: &KeySite, never_run: &[&KeySite], events: &[&str]) -> String {
     let key = &read.key;
-    let add =
-        format!("invalidate it where its data changes: `#[writes(\"{key}\")]` on that function");
-    let ttl = if read.ttl.is_some() {
-        ""
+    let add = if read.inferred.is_some() {
+        format!("delete `{key}` (or overwrite it) where its data changes")
     } else {
-        "; or give the read a `ttl`"
+        format!("invalidate it where its data changes: `#[writes(\"{key}\")]` on that function")
+    };
+    let ttl = match (read.ttl, &read.inferred) {
+        (Some(_), _) => "",
+        (None, Some(_)) => "; or give the fill a ttl",
+        (None, None) => "; or give the read a `ttl`",
     };
     if let [event, ..] = events {
         return format!(

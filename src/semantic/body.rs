@@ -187,7 +187,10 @@ impl<'a> BodyWalker<'a> {
         let Some(span) = self.span(&at) else {
             return;
         };
-        let resolved = self.sema.resolve_method_call(call);
+        let resolved = self
+            .sema
+            .resolve_method_call(call)
+            .or_else(|| self.enum_dispatch(call));
         self.out.call_sites.0 += 1;
         self.out.call_sites.1 += usize::from(resolved.is_some());
         match resolved {
@@ -213,6 +216,54 @@ impl<'a> BodyWalker<'a> {
                 });
             }
         }
+    }
+
+    /// A method the well-known `#[enum_dispatch(Trait)]` gives an enum: the enum implements
+    /// `Trait` by dispatching to each variant's type, through an impl the proc macro writes and
+    /// the model never sees. The call is to the trait's method, which fans out to every
+    /// implementation (the variants' types among them).
+    fn enum_dispatch(&self, call: &ast::MethodCallExpr) -> Option<hir::Function> {
+        let db = self.db;
+        let name = call.name_ref()?.text().to_string();
+        let ty = self.sema.type_of_expr(&call.receiver()?)?.original;
+        let hir::Adt::Enum(e) = ty.strip_references().as_adt()? else {
+            return None;
+        };
+        let src = self.sema.source(e)?;
+        use ra_ap_syntax::ast::HasAttrs;
+        for attr in src.value.attrs() {
+            let is_dispatch = attr
+                .path()
+                .and_then(|p| p.segment()?.name_ref())
+                .is_some_and(|n| n.text() == "enum_dispatch");
+            if !is_dispatch {
+                continue;
+            }
+            let text = attr.syntax().text().to_string();
+            let Some(inner) = text
+                .split_once('(')
+                .and_then(|(_, rest)| rest.rsplit_once(')'))
+                .map(|(inner, _)| inner)
+            else {
+                continue;
+            };
+            let scope = self.sema.scope(src.value.syntax())?;
+            for trait_path in inner.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                let path = ra_ap_syntax::ast::make::path_from_text(trait_path);
+                if let Some(PathResolution::Def(ModuleDef::Trait(t))) =
+                    scope.speculative_resolve(&path)
+                {
+                    let found = t.items(db).into_iter().find_map(|item| match item {
+                        hir::AssocItem::Function(f) if f.name(db).as_str() == name => Some(f),
+                        _ => None,
+                    });
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Why a method call did not resolve: the receiver's type, and a proc macro that may
