@@ -259,6 +259,7 @@ fn resolve_calls(
         mentions: Some(&mentions),
         infer,
         sep,
+        wrappers: &[],
     };
     match semantic::resolve(&request) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),

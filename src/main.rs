@@ -274,7 +274,8 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
         // Never silently half-blind: say which resolution ran, why, and the fix.
         eprintln!(
             "warning: the semantic engine is unavailable: {why}; calls are resolved from the \
-             syntax alone, which misses or misreads some of them"
+             syntax alone, which misses or misreads some of them, and no cache operation is \
+             inferred from the code (inference needs the engine)"
         );
     }
     if args.verbose {

@@ -114,7 +114,14 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                 message: format!(
                     "`{name}` {what} `{key}`{via}, which its annotations do not declare"
                 ),
-                primary: cx.label(op.span, format!("`{}` {what} `{key}` here", op.call)),
+                primary: cx.label(
+                    op.span,
+                    if op.span == op.call_span {
+                        format!("`{}` {what} `{key}` here", op.call)
+                    } else {
+                        format!("this call reaches `{}`, which {what} `{key}`", op.call)
+                    },
+                ),
                 related: vec![cx.label(function.name_span, "annotated here")],
                 notes: vec![format!(
                     "where a function carries annotations they are its contract: the \

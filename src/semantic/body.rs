@@ -44,6 +44,8 @@ pub(super) struct BodyWalker<'a> {
     mentions: Mentions<'a>,
     /// Whether cache operations are inferred from client calls.
     infer: bool,
+    /// `[infer.wrappers]`.
+    pub(super) wrappers: &'a [super::Wrapper],
     pub(super) out: BodyOut,
 }
 
@@ -60,6 +62,7 @@ impl<'a> BodyWalker<'a> {
             lines,
             mentions,
             infer,
+            wrappers: &[],
             out: BodyOut::default(),
         }
     }
@@ -67,7 +70,10 @@ impl<'a> BodyWalker<'a> {
     /// Whether a call or reference named `name` can lead to annotated code: only those are
     /// resolved (resolution is most of a body's cost).
     fn can_matter(&self, name: &str) -> bool {
-        self.mentions.is_none_or(|m| m(name)) || (self.infer && super::infer::client_name(name))
+        self.mentions.is_none_or(|m| m(name))
+            || (self.infer
+                && (super::infer::client_name(name)
+                    || self.wrappers.iter().any(|w| w.method == name)))
     }
 
     fn edge_to(&mut self, caller: usize, f: hir::Function, span: SrcSpan) {
@@ -187,6 +193,11 @@ impl<'a> BodyWalker<'a> {
         let Some(span) = self.span(&at) else {
             return;
         };
+        if self.infer && self.wrapper_call(caller, call) {
+            self.out.call_sites.0 += 1;
+            self.out.call_sites.1 += 1;
+            return;
+        }
         let resolved = self
             .sema
             .resolve_method_call(call)

@@ -10,7 +10,7 @@
 use super::body::BodyWalker;
 use crate::commands::{self, Effect, KeyArgs, Ttl};
 use crate::facts::SrcSpan;
-use ra_ap_hir::{self as hir, HasCrate, ModuleDef, PathResolution};
+use ra_ap_hir::{self as hir, AsAssocItem, HasCrate, ModuleDef, PathResolution};
 use ra_ap_syntax::ast::{HasArgList, HasName};
 use ra_ap_syntax::{AstNode, AstToken, SyntaxKind, SyntaxNode, TextRange, ast};
 use std::time::Duration;
@@ -212,6 +212,9 @@ pub(crate) enum RawKind {
     Match,
     /// A change that runs only on a miss of a read of the same key: a fill.
     Fill,
+    /// A ttl set on the key (EXPIRE k n, n > 0): the data stays; a fill's ttl when it follows
+    /// one.
+    Expire,
 }
 
 /// Where a call is in its body, to tell fills apart: its range and the ranges of the
@@ -331,6 +334,90 @@ impl BodyWalker<'_> {
         );
     }
 
+    /// A call of a method `[infer.wrappers]` names, on a receiver of its type (or resolved to
+    /// a method of that type or trait): the configured operation on the key the first
+    /// argument builds. Returns whether it was one.
+    pub(super) fn wrapper_call(&mut self, caller: usize, call: &ast::MethodCallExpr) -> bool {
+        let Some(name) = call.name_ref().map(|n| n.text().to_string()) else {
+            return false;
+        };
+        let candidates: Vec<&super::Wrapper> =
+            self.wrappers.iter().filter(|w| w.method == name).collect();
+        if candidates.is_empty() {
+            return false;
+        }
+        let db = self.db;
+        // The receiver's type, and the type or trait the method resolves into.
+        let mut owners: Vec<(Vec<String>, bool)> = Vec::new();
+        if let Some(ty) = call
+            .receiver()
+            .and_then(|r| self.sema.type_of_expr(&r))
+            .map(|t| t.original)
+            && let Some(adt) = ty.strip_references().as_adt()
+        {
+            owners.push((
+                item_path(db, adt.module(db), adt.name(db).as_str()),
+                adt.module(db).krate(db).origin(db).is_local(),
+            ));
+        }
+        if let Some(f) = self.sema.resolve_method_call(call)
+            && let Some(item) = f.as_assoc_item(db)
+        {
+            match item.container(db) {
+                hir::AssocItemContainer::Impl(imp) => {
+                    if let Some(adt) = imp.self_ty(db).as_adt() {
+                        owners.push((
+                            item_path(db, adt.module(db), adt.name(db).as_str()),
+                            adt.module(db).krate(db).origin(db).is_local(),
+                        ));
+                    }
+                }
+                hir::AssocItemContainer::Trait(t) => owners.push((
+                    item_path(db, t.module(db), t.name(db).as_str()),
+                    t.module(db).krate(db).origin(db).is_local(),
+                )),
+            }
+        }
+        let Some(wrapper) = candidates.into_iter().find(|w| {
+            owners
+                .iter()
+                .any(|(path, local)| type_path_matches(&w.type_path, path, *local))
+        }) else {
+            return false;
+        };
+        let Some(call_span) = call.name_ref().and_then(|n| self.span(n.syntax())) else {
+            return false;
+        };
+        let kind = match wrapper.op {
+            super::WrapperOp::Read => RawKind::Read,
+            super::WrapperOp::Write => RawKind::Change,
+            super::WrapperOp::Invalidate => RawKind::Invalidate,
+        };
+        let Some(key) = call.arg_list().and_then(|l| l.args().next()) else {
+            return false;
+        };
+        let text = format!(
+            "{}.{name}(..)",
+            call.receiver()
+                .map(|r| short_receiver(&r.syntax().text().to_string()))
+                .unwrap_or_default()
+        );
+        let place = self.place(call.syntax());
+        for derived in self.keys_of(&key) {
+            self.out.ops.push(RawOp {
+                caller,
+                kind,
+                key: derived,
+                call: text.clone(),
+                call_span,
+                at: call_span,
+                place: place.clone(),
+                ttl: None,
+            });
+        }
+        true
+    }
+
     /// `cmd("DEL").arg(k)…` ending in `node` (a sender): the command and its arguments.
     fn command_chain(&mut self, caller: usize, receiver: &ast::Expr, node: &SyntaxNode) {
         let mut args: Vec<ast::Expr> = Vec::new();
@@ -448,18 +535,11 @@ impl BodyWalker<'_> {
             Effect::Change | Effect::ReadChange => RawKind::Change,
             Effect::Invalidate | Effect::InvalidateAll => RawKind::Invalidate,
             Effect::Match => RawKind::Match,
-            // A ttl change leaves the data as it is (EXPIRE k 0 is an invalidation, above).
-            Effect::Expire => {
-                if call.starts_with("cmd(") {
-                    return;
-                }
-                // The method form: `expire(k, 0)`.
-                RawKind::Invalidate
-            }
+            // EXPIRE k 0 removes the key (the command form says so as `Invalidate`, above).
+            Effect::Expire if ttl == Some(Duration::ZERO) => RawKind::Invalidate,
+            // Any other ttl leaves the data as it is.
+            Effect::Expire => RawKind::Expire,
         };
-        if effect == Effect::Expire && ttl != Some(Duration::ZERO) {
-            return;
-        }
         let place = self.place(node);
         if effect == Effect::InvalidateAll {
             self.out.ops.push(RawOp {
@@ -497,7 +577,36 @@ impl BodyWalker<'_> {
     /// The keys an argument names: one, or each element of an array, `vec!`, slice or
     /// `iter().map(builder)` collection.
     fn keys_of(&self, expr: &ast::Expr) -> Vec<Result<Template, String>> {
-        match peel(expr) {
+        self.keys_of_depth(expr, 0)
+    }
+
+    fn keys_of_depth(&self, expr: &ast::Expr, depth: u32) -> Vec<Result<Template, String>> {
+        if depth > 3 {
+            return vec![self.key_of(expr, 0)];
+        }
+        let peeled = peel(expr);
+        // A binding of a `for` loop over keys: each key it iterates.
+        if let ast::Expr::PathExpr(p) = &peeled
+            && let Some(PathResolution::Local(local)) =
+                p.path().and_then(|path| self.sema.resolve_path(&path))
+            && let Some(iterable) = local
+                .primary_source(self.db)
+                .as_ident_pat()
+                .and_then(|pat| pat.syntax().parent())
+                .and_then(ast::ForExpr::cast)
+                .and_then(|f| f.iterable())
+        {
+            return self.keys_of_depth(&iterable, depth + 1);
+        }
+        // `keys.iter()`, `keys.into_iter()`: the collection.
+        if let ast::Expr::MethodCallExpr(m) = &peeled
+            && m.name_ref()
+                .is_some_and(|n| matches!(n.text().to_string().as_str(), "iter" | "into_iter"))
+            && let Some(receiver) = m.receiver()
+        {
+            return self.keys_of_depth(&receiver, depth + 1);
+        }
+        match peeled {
             ast::Expr::ArrayExpr(array) => {
                 return array.exprs().map(|e| self.key_of(&e, 0)).collect();
             }
@@ -1236,7 +1345,7 @@ pub(crate) fn settle(
                 RawKind::Read => super::OpKind::Read,
                 RawKind::Fill => super::OpKind::Fill,
                 RawKind::Change | RawKind::Invalidate => super::OpKind::Write,
-                RawKind::Match => continue,
+                RawKind::Match | RawKind::Expire => continue,
             };
             let key = key.and_then(|t| {
                 if t.has_literal() {
@@ -1358,6 +1467,22 @@ fn classify_fills(ops: &mut [RawOp]) {
             op.kind = RawKind::Fill;
         }
     }
+    // A fill followed by an EXPIRE of the same key (a pipeline's RPUSH + EXPIRE) has that ttl.
+    let expiries: Vec<(String, Option<Duration>)> = ops
+        .iter()
+        .filter(|op| op.kind == RawKind::Expire)
+        .filter_map(|op| Some((shape(op.key.as_ref().ok()?), op.ttl)))
+        .collect();
+    for op in ops.iter_mut() {
+        if op.kind != RawKind::Fill || op.ttl.is_some() {
+            continue;
+        }
+        let Ok(key) = &op.key else { continue };
+        let key = shape(key);
+        if let Some((_, ttl)) = expiries.iter().find(|(k, _)| *k == key) {
+            op.ttl = *ttl;
+        }
+    }
 }
 
 /// A key template's text with placeholder names erased: equal for the same key.
@@ -1401,6 +1526,35 @@ fn scan_then_delete(ops: &mut Vec<RawOp>) {
             t.glob = true;
         }
         ops.push(pattern);
+    }
+}
+
+/// An item's path, its crate's name first: `["svc", "cache", "Cache"]`.
+fn item_path(db: &ra_ap_ide_db::RootDatabase, module: hir::Module, name: &str) -> Vec<String> {
+    let mut path: Vec<String> = module
+        .path_to_root(db)
+        .into_iter()
+        .rev()
+        .filter_map(|m| m.name(db).map(|n| n.as_str().to_owned()))
+        .collect();
+    let krate = module
+        .krate(db)
+        .display_name(db)
+        .map(|n| n.crate_name().as_str().replace('-', "_"))
+        .unwrap_or_default();
+    path.insert(0, krate);
+    path.push(name.to_owned());
+    path
+}
+
+/// Whether a configured type path names the item at `actual` (crate name first): `crate::`
+/// stands for any workspace member's crate; a path without `crate::` is matched by its
+/// segments from the crate name, or by its tail when it has a single segment.
+fn type_path_matches(configured: &[String], actual: &[String], local: bool) -> bool {
+    match configured.split_first() {
+        Some((first, rest)) if first == "crate" => local && actual.get(1..) == Some(rest),
+        _ if configured.len() == 1 => actual.last() == configured.last(),
+        _ => actual == configured,
     }
 }
 
@@ -1516,13 +1670,20 @@ fn condition_scrutinees(cond: &ast::Expr) -> (Vec<ast::Expr>, bool) {
             }
         } else if let Some(m) = ast::MethodCallExpr::cast(node)
             && let Some(name) = m.name_ref()
+            && let name = name.text().to_string()
             && matches!(
-                name.text().to_string().as_str(),
-                "is_some" | "is_none" | "is_ok" | "is_err"
+                name.as_str(),
+                "is_some" | "is_none" | "is_ok" | "is_err" | "is_empty"
             )
             && let Some(r) = m.receiver()
         {
-            on_miss |= matches!(name.text().to_string().as_str(), "is_none" | "is_err");
+            let negated = m
+                .syntax()
+                .parent()
+                .and_then(ast::PrefixExpr::cast)
+                .is_some_and(|p| p.op_kind() == Some(ast::UnaryOp::Not));
+            let miss = matches!(name.as_str(), "is_none" | "is_err" | "is_empty");
+            on_miss |= miss != negated;
             found.push(r);
         }
     }
@@ -1642,6 +1803,22 @@ mod tests {
         assert_eq!(glob("user:1*").text(':'), "user:1<any>");
         // Not a glob: a `*` stays what it is.
         assert_eq!(t(vec![Piece::Lit("a:*".into())]).text(':'), "a:*");
+    }
+
+    #[test]
+    fn wrapper_type_paths_match_like_use_paths() {
+        let v = |s: &str| s.split("::").map(str::to_owned).collect::<Vec<_>>();
+        let actual = v("svc::cache::Cache");
+        assert!(type_path_matches(&v("crate::cache::Cache"), &actual, true));
+        assert!(!type_path_matches(
+            &v("crate::cache::Cache"),
+            &actual,
+            false
+        ));
+        assert!(!type_path_matches(&v("crate::Cache"), &actual, true));
+        assert!(type_path_matches(&v("svc::cache::Cache"), &actual, false));
+        assert!(type_path_matches(&v("Cache"), &actual, true));
+        assert!(!type_path_matches(&v("crate::store::Cache"), &actual, true));
     }
 
     #[test]

@@ -153,6 +153,28 @@ pub struct Request<'a> {
     pub infer: bool,
     /// The key separator, for inferred keys.
     pub sep: char,
+    /// In-house cache methods inference cannot see through (`[infer.wrappers]`).
+    pub wrappers: &'a [Wrapper],
+}
+
+/// A method of an in-house cache layer named in `[infer.wrappers]`: calls of `method` on a
+/// receiver of type `type_path` (or resolved to a method of that type or trait) are cache
+/// operations on the key their first argument builds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Wrapper {
+    /// The type's path as configured, `crate` (the member holding the file) or a crate name
+    /// first: `["crate", "cache", "Cache"]`.
+    pub type_path: Vec<String>,
+    pub method: String,
+    pub op: WrapperOp,
+}
+
+/// What a wrapper method does to its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WrapperOp {
+    Read,
+    Write,
+    Invalidate,
 }
 
 /// See [`Request::mentions`].
@@ -182,6 +204,7 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
         mentions,
         infer,
         sep,
+        wrappers,
     } = *request;
     let toolchain = current_toolchain()?;
     let manifest = toolchain.workspace_manifest(manifest);
@@ -213,7 +236,7 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
                     functions,
                     walk,
                     mentions,
-                    (infer, sep),
+                    (infer, sep, wrappers),
                 )
             })
             .unwrap_or_else(|why| failed(functions.len(), why))),

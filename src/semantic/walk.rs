@@ -22,7 +22,7 @@ pub(super) fn resolve(
     functions: &[&FnFact],
     walk: &[bool],
     mentions: Mentions<'_>,
-    infer: (bool, char),
+    infer: (bool, char, &[super::Wrapper]),
 ) -> Resolution {
     let db = &loaded.db;
     hir::attach_db(db, || {
@@ -30,7 +30,8 @@ pub(super) fn resolve(
         warm_def_maps(db, loaded);
         timer.lap("dependencies");
         let mut walker = Walker::new(loaded, db, files, functions, walk, mentions);
-        walker.infer = infer;
+        walker.infer = (infer.0, infer.1);
+        walker.wrappers = infer.2;
         walker.collect();
         timer.lap("def maps");
         walker.walk_all();
@@ -47,11 +48,12 @@ fn walk_chunk(
     db: &RootDatabase,
     lines: &HashMap<VfsFileId, Lines>,
     mentions: Mentions<'_>,
-    infer: bool,
+    (infer, wrappers): (bool, &[super::Wrapper]),
     chunk: Vec<(usize, hir::Function)>,
 ) -> BodyOut {
     hir::attach_db(db, || {
         let mut walker = BodyWalker::new(db, lines, mentions, infer);
+        walker.wrappers = wrappers;
         for (id, f) in chunk {
             if let Err(why) = quiet_panics(|| walker.walk_function(id, f)) {
                 walker.out.failed.push((id, why));
@@ -183,6 +185,7 @@ struct Walker<'a> {
     infer: (bool, char),
     ops: Vec<super::infer::RawOp>,
     sites: Vec<super::infer::LocalSite>,
+    wrappers: &'a [super::Wrapper],
 }
 
 impl<'a> Walker<'a> {
@@ -239,6 +242,7 @@ impl<'a> Walker<'a> {
             infer: (false, ':'),
             ops: Vec::new(),
             sites: Vec::new(),
+            wrappers: &[],
         }
     }
 
@@ -379,6 +383,7 @@ impl<'a> Walker<'a> {
             let lines = &self.lines;
             let mentions = self.mentions;
             let infer = self.infer.0;
+            let wrappers = self.wrappers;
             let outs: Vec<BodyOut> = std::thread::scope(|scope| {
                 let handles: Vec<_> = chunks
                     .into_iter()
@@ -388,7 +393,7 @@ impl<'a> Walker<'a> {
                         std::thread::Builder::new()
                             .stack_size(super::STACK_SIZE)
                             .spawn_scoped(scope, move || {
-                                walk_chunk(&db, lines, mentions, infer, chunk)
+                                walk_chunk(&db, lines, mentions, (infer, wrappers), chunk)
                             })
                     })
                     .collect();
