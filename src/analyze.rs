@@ -72,6 +72,26 @@ pub struct Options {
     pub levels: Vec<(LintLevel, String)>,
     /// Parse every file, not only those that can matter (for checking the pre-filter).
     pub all_files: bool,
+    /// `--no-infer`: no inference of cache facts from code in this run, whatever `[infer]
+    /// enabled` says. Kept apart from the configuration; [`Options::infer_enabled`] and
+    /// [`Options::inference`] combine the two.
+    pub no_infer: bool,
+}
+
+impl Options {
+    /// Whether this run infers cache facts from code, given the workspace's configuration
+    /// (`Workspace::config`, the root's, whose `[infer]` every member shares): `[infer]
+    /// enabled` (default `true`) and no `--no-infer`.
+    pub fn infer_enabled(&self, config: &config::Config) -> bool {
+        !self.no_infer && config.infer.enabled
+    }
+
+    /// The `[infer]` settings inference runs with in this run (dialect and wrappers, from
+    /// the workspace's `config`), or `None` when it does not run (see
+    /// [`Options::infer_enabled`]).
+    pub fn inference<'c>(&self, config: &'c config::Config) -> Option<&'c config::Infer> {
+        self.infer_enabled(config).then_some(&config.infer)
+    }
 }
 
 pub use crate::workspace::{Error, Report, Target, Workspace, workspace};
