@@ -72,8 +72,26 @@ pub struct Options {
     pub levels: Vec<(LintLevel, String)>,
     /// Parse every file, not only those that can matter (for checking the pre-filter).
     pub all_files: bool,
-    /// `--no-infer`: no cache operations inferred from the code for this run (SPEC §11).
+    /// `--no-infer`: no inference of cache facts from code in this run, whatever `[infer]
+    /// enabled` says. Kept apart from the configuration; [`Options::infer_enabled`] and
+    /// [`Options::inference`] combine the two.
     pub no_infer: bool,
+}
+
+impl Options {
+    /// Whether this run infers cache facts from code, given the workspace's configuration
+    /// (`Workspace::config`, the root's, whose `[infer]` every member shares): `[infer]
+    /// enabled` (default `true`) and no `--no-infer`.
+    pub fn infer_enabled(&self, config: &config::Config) -> bool {
+        !self.no_infer && config.infer.enabled
+    }
+
+    /// The `[infer]` settings inference runs with in this run (dialect and wrappers, from
+    /// the workspace's `config`), or `None` when it does not run (see
+    /// [`Options::infer_enabled`]).
+    pub fn inference<'c>(&self, config: &'c config::Config) -> Option<&'c config::Infer> {
+        self.infer_enabled(config).then_some(&config.infer)
+    }
 }
 
 pub use crate::workspace::{Error, Report, Target, Workspace, workspace};
@@ -88,9 +106,35 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
     });
     let groups = setting_groups(&ws, options)?;
     timer.lap("discover");
-    let infer = !options.no_infer;
-    let (texts, facts, relevant, client_files) =
-        read_all(&ws.discovery, ws.config.separator, options.all_files, infer);
+    let inference = options.inference(&ws.config);
+    let infer = inference.is_some();
+    let wrappers: Vec<semantic::Wrapper> = inference
+        .map(|i| {
+            i.wrappers
+                .iter()
+                .map(|w| semantic::Wrapper {
+                    type_path: w.path.clone(),
+                    method: w.method.clone(),
+                    op: match w.op {
+                        config::WrapperOp::Read => semantic::WrapperOp::Read,
+                        config::WrapperOp::Write => semantic::WrapperOp::Write,
+                        config::WrapperOp::Invalidate => semantic::WrapperOp::Invalidate,
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // A file naming a wrapper's type may hold its calls, as one naming a client crate does.
+    let wrapper_types: Vec<String> = wrappers
+        .iter()
+        .filter_map(|w| w.type_path.last().cloned())
+        .collect();
+    let (texts, facts, relevant, client_files) = read_all(
+        &ws.discovery,
+        ws.config.separator,
+        options.all_files,
+        infer.then_some((wrapper_types.as_slice(), wrappers.as_slice())),
+    );
     timer.lap("read+extract");
     let (semantic, engine) = resolve_calls(
         &ws,
@@ -98,7 +142,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         &facts,
         &texts,
         relevant.as_ref(),
-        (infer, ws.config.separator, &client_files),
+        (infer, ws.config.separator, &client_files, &wrappers),
     );
     timer.lap("semantic");
     progress(Stage::Checking {
@@ -217,7 +261,7 @@ fn resolve_calls(
     facts: &[FileFacts],
     texts: &[FileText],
     relevant: Option<&prefilter::Words>,
-    (infer, sep, client_files): (bool, char, &[bool]),
+    (infer, sep, client_files, wrappers): (bool, char, &[bool], &[semantic::Wrapper]),
 ) -> (Option<semantic::Resolution>, Engine) {
     let functions: Vec<&FnFact> = facts.iter().flat_map(|f| &f.functions).collect();
     let infer = infer && client_files.iter().any(|c| *c);
@@ -259,7 +303,7 @@ fn resolve_calls(
         mentions: Some(&mentions),
         infer,
         sep,
-        wrappers: &[],
+        wrappers,
     };
     match semantic::resolve(&request) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),
@@ -311,13 +355,13 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
 /// in parallel. Returns the texts (indexed by file id; empty for files that contributed
 /// nothing) and the facts in file order.
 /// Also returns a matcher of every name that leads to annotated code, and per file whether it
-/// names a cache client crate (with `infer`: those files are read too, and what calls their
-/// functions).
+/// names a cache client crate or one of `infer`'s wrapper types (with `infer`: those files are
+/// read too, and what calls their functions).
 fn read_all(
     discovery: &Discovery,
     sep: char,
     all_files: bool,
-    infer: bool,
+    infer: Option<(&[String], &[semantic::Wrapper])>,
 ) -> (
     Vec<FileText>,
     Vec<FileFacts>,
@@ -341,7 +385,17 @@ fn read_all(
         .iter()
         .filter(|(krate, _)| crate::commands::CLIENT_CRATES.contains(&krate.as_str()))
         .map(|(_, alias)| alias.clone())
+        .chain(
+            infer
+                .into_iter()
+                .flat_map(|(types, _)| types.iter().cloned()),
+        )
         .collect();
+    let wrapper_methods: Vec<&str> = infer
+        .into_iter()
+        .flat_map(|(_, wrappers)| wrappers.iter().map(|w| w.method.as_str()))
+        .collect();
+    let infer = infer.is_some();
     let (is_candidate, client_files): (Vec<bool>, Vec<bool>) = in_pool(&pool, || {
         loaded
             .par_iter()
@@ -361,6 +415,9 @@ fn read_all(
         if *client {
             relevant.mark_client_file(i as u32);
         }
+    }
+    for method in wrapper_methods {
+        relevant.add_wrapper_method(method);
     }
     while !frontier.is_empty() {
         let results: Vec<(usize, FileFacts)> = in_pool(&pool, || {

@@ -63,6 +63,10 @@ pub struct TargetArgs {
     /// `parse_error` for files the fast path never reads).
     #[arg(long)]
     pub all_files: bool,
+    /// Do not infer cache facts from code in this run, only read annotations (as `[infer]
+    /// enabled = false` does in the configuration).
+    #[arg(long)]
+    pub no_infer: bool,
 }
 
 /// `check`'s arguments.

@@ -21,7 +21,9 @@ use crate::finding::Level;
 /// The configuration file looked for at the workspace root.
 pub const FILE_NAME: &str = "cachelint.toml";
 
-const KEYS: &[&str] = &["separator", "max_staleness", "exclude", "lints"];
+const KEYS: &[&str] = &["separator", "max_staleness", "exclude", "lints", "infer"];
+/// The keys of `[infer]`.
+const INFER_KEYS: &[&str] = &["enabled", "sql_dialect", "wrappers"];
 /// `<`, `>` delimit placeholders (`team:<id>`) and `*` is the wildcard segment.
 const RESERVED_SEPARATORS: [char; 3] = ['<', '>', '*'];
 /// The pseudo-rule that `-A/-W/-D warnings` act on, as in rustc.
@@ -94,6 +96,154 @@ impl fmt::Display for LintLevel {
     }
 }
 
+/// The SQL dialect inference reads query strings in (`[infer] sql_dialect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum SqlDialect {
+    /// `postgres`, the default.
+    #[default]
+    Postgres,
+    /// `mysql`.
+    Mysql,
+    /// `sqlite`.
+    Sqlite,
+    /// `generic`: SQL that no one database's dialect describes.
+    Generic,
+}
+
+impl SqlDialect {
+    /// Every dialect, in the order the documentation lists them.
+    pub const ALL: [SqlDialect; 4] = [
+        SqlDialect::Postgres,
+        SqlDialect::Mysql,
+        SqlDialect::Sqlite,
+        SqlDialect::Generic,
+    ];
+
+    /// The dialect's name as written in `sql_dialect`: `postgres`, `mysql`, `sqlite` or
+    /// `generic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SqlDialect::Postgres => "postgres",
+            SqlDialect::Mysql => "mysql",
+            SqlDialect::Sqlite => "sqlite",
+            SqlDialect::Generic => "generic",
+        }
+    }
+}
+
+impl FromStr for SqlDialect {
+    type Err = String;
+
+    /// The dialect named exactly `text` (lowercase); else the one-line reason, with a
+    /// did-you-mean.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let names = SqlDialect::ALL.map(SqlDialect::as_str);
+        (SqlDialect::ALL.into_iter())
+            .find(|dialect| dialect.as_str() == text)
+            .ok_or_else(|| unknown_value("SQL dialect", text, &names))
+    }
+}
+
+impl fmt::Display for SqlDialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a wrapper method does with the cache key in its first argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WrapperOp {
+    /// `read`: serves what is cached under the key.
+    Read,
+    /// `write`: stores a value under the key.
+    Write,
+    /// `invalidate`: deletes the key, or marks it stale.
+    Invalidate,
+}
+
+impl WrapperOp {
+    /// Every operation, in the order the documentation lists them.
+    pub const ALL: [WrapperOp; 3] = [WrapperOp::Read, WrapperOp::Write, WrapperOp::Invalidate];
+
+    /// The operation as written in `[infer.wrappers]`: `read`, `write` or `invalidate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WrapperOp::Read => "read",
+            WrapperOp::Write => "write",
+            WrapperOp::Invalidate => "invalidate",
+        }
+    }
+}
+
+impl FromStr for WrapperOp {
+    type Err = String;
+
+    /// The operation named exactly `text`; else the one-line reason, with a did-you-mean.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let names = WrapperOp::ALL.map(WrapperOp::as_str);
+        (WrapperOp::ALL.into_iter())
+            .find(|op| op.as_str() == text)
+            .ok_or_else(|| unknown_value("wrapper operation", text, &names))
+    }
+}
+
+impl fmt::Display for WrapperOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of `[infer.wrappers]`: an in-house cache method that inference cannot see
+/// through, and what it does with the key in its first argument. It matches the calls of
+/// `method` whose receiver has the type `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wrapper {
+    /// The receiver type's path, one identifier per segment, without `r#`: `["crate",
+    /// "cache", "Cache"]` for `crate::cache::Cache::delete`; never empty. A first segment
+    /// `crate` means the workspace member that holds the file (resolving it is inference's
+    /// part).
+    pub path: Vec<String>,
+    /// The method's name, without `r#`: `delete`.
+    pub method: String,
+    /// What a call does with its first argument, the key.
+    pub op: WrapperOp,
+    /// Where the entry's key is written, in the file of the [`Config::source`] it came from.
+    pub at: Position,
+}
+
+impl fmt::Display for Wrapper {
+    /// The path as written in the configuration: `crate::cache::Cache::delete`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for segment in &self.path {
+            write!(f, "{segment}::")?;
+        }
+        f.write_str(&self.method)
+    }
+}
+
+/// `[infer]`: whether and how cache facts are inferred from code. The workspace's: every
+/// member's [`Config`] carries the root's (a member may only repeat it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Infer {
+    /// `enabled`; default `true`. `--no-infer` turns inference off for one run whatever it
+    /// says (see `analyze::Options::infer_enabled`).
+    pub enabled: bool,
+    /// `sql_dialect`; default `postgres`.
+    pub sql_dialect: SqlDialect,
+    /// `[infer.wrappers]`, in the order they are written; default none.
+    pub wrappers: Vec<Wrapper>,
+}
+
+impl Default for Infer {
+    fn default() -> Self {
+        Infer {
+            enabled: true,
+            sql_dialect: SqlDialect::default(),
+            wrappers: Vec::new(),
+        }
+    }
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -105,11 +255,14 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// `[lints]`, keyed by the rule's canonical name.
     pub lints: BTreeMap<String, LintLevel>,
+    /// `[infer]`: the workspace's, in a member's configuration too (see [`Config::over`]).
+    pub infer: Infer,
     /// The file the configuration came from; `None` for the defaults.
     pub source: Option<PathBuf>,
     /// `exclude`, compiled once by [`parse`].
     globs: GlobSet,
-    /// The top-level keys the file sets, with where their values are.
+    /// The top-level keys the file sets and the `[infer]` keys (`infer.enabled`,
+    /// `infer.sql_dialect`, `infer.wrappers`), with where their values are.
     declared: BTreeMap<&'static str, Position>,
 }
 
@@ -120,6 +273,7 @@ impl Default for Config {
             max_staleness: Duration::ZERO,
             exclude: Vec::new(),
             lints: BTreeMap::new(),
+            infer: Infer::default(),
             source: None,
             globs: GlobSet::empty(),
             declared: BTreeMap::new(),
@@ -131,25 +285,39 @@ impl Config {
     /// This configuration (a workspace member's) on top of the workspace root's, `root`: its
     /// `max_staleness` and `[lints]` entries win, the root's apply to what it leaves out. Its
     /// `exclude` stays its own (relative to its own directory; [`Layers`] applies the root's
-    /// too). `separator` is the workspace's: keys are shared by every member, so a member that
-    /// sets another one is an error.
+    /// too). `separator` and `[infer]` are the workspace's: keys are shared by every member
+    /// and inference sees the whole workspace, so a member that sets another `separator`, or
+    /// an `[infer]` key to another value than the root's, is an error (pointing at it).
     pub fn over(self, root: &Config) -> Result<Config, ConfigError> {
+        let root_file = (root.source.as_ref()).map_or_else(
+            || "the default".to_owned(),
+            |p| format!("`{}`", p.display()),
+        );
+        let differs = |at: Position, message: String| ConfigError::Invalid {
+            path: self.source.clone().unwrap_or_else(|| FILE_NAME.into()),
+            at: Some(at),
+            message,
+        };
         if let Some(at) = self.declared.get("separator")
             && self.separator != root.separator
         {
-            let root_file = (root.source.as_ref()).map_or_else(
-                || "the default".to_owned(),
-                |p| format!("`{}`", p.display()),
-            );
-            return Err(ConfigError::Invalid {
-                path: self.source.clone().unwrap_or_else(|| FILE_NAME.into()),
-                at: Some(*at),
-                message: format!(
+            return Err(differs(
+                *at,
+                format!(
                     "`separator` `{}` differs from the workspace's `{}` ({root_file}): keys are \
                      shared by the whole workspace, set it once at its root",
                     self.separator, root.separator
                 ),
-            });
+            ));
+        }
+        if let Some((at, what)) = self.infer_difference(root) {
+            return Err(differs(
+                at,
+                format!(
+                    "{what} ({root_file}): `[infer]` applies to the whole workspace, set it \
+                     once at its root"
+                ),
+            ));
         }
         let mut lints = root.lints.clone();
         lints.extend(self.lints.clone());
@@ -162,8 +330,60 @@ impl Config {
             separator: root.separator,
             max_staleness,
             lints,
+            infer: root.infer.clone(),
             ..self
         })
+    }
+
+    /// The first `[infer]` setting this (member's) configuration writes that the root's does
+    /// not share, in the text's order: where it is and what differs (without the root's file).
+    /// Keys the member leaves out take the root's values and differ from nothing;
+    /// `[infer.wrappers]`, when written, must list the root's wrappers, in any order.
+    fn infer_difference(&self, root: &Config) -> Option<(Position, String)> {
+        let (mine, theirs) = (&self.infer, &root.infer);
+        let mut found: Vec<(Position, String)> = Vec::new();
+        if let Some(at) = self.declared.get("infer.enabled")
+            && mine.enabled != theirs.enabled
+        {
+            let what = format!(
+                "`infer.enabled` `{}` differs from the workspace's `{}`",
+                mine.enabled, theirs.enabled
+            );
+            found.push((*at, what));
+        }
+        if let Some(at) = self.declared.get("infer.sql_dialect")
+            && mine.sql_dialect != theirs.sql_dialect
+        {
+            let what = format!(
+                "`infer.sql_dialect` `{}` differs from the workspace's `{}`",
+                mine.sql_dialect, theirs.sql_dialect
+            );
+            found.push((*at, what));
+        }
+        if let Some(at) = self.declared.get("infer.wrappers") {
+            let same_target = |a: &Wrapper, b: &Wrapper| a.path == b.path && a.method == b.method;
+            let odd = mine.wrappers.iter().find_map(|wrapper| {
+                let what = match theirs.wrappers.iter().find(|w| same_target(w, wrapper)) {
+                    Some(their) if their.op == wrapper.op => return None,
+                    Some(their) => format!(
+                        "wrapper `{wrapper}` = `{}` differs from the workspace's `{}`",
+                        wrapper.op, their.op
+                    ),
+                    None => {
+                        format!("wrapper `{wrapper}` is not in the workspace's `[infer.wrappers]`")
+                    }
+                };
+                Some((wrapper.at, what))
+            });
+            found.extend(odd);
+            if let Some(missing) = (theirs.wrappers.iter())
+                .find(|their| !mine.wrappers.iter().any(|w| same_target(w, their)))
+            {
+                let what = format!("`infer.wrappers` lacks the workspace's wrapper `{missing}`");
+                found.push((*at, what));
+            }
+        }
+        found.into_iter().min_by_key(|(at, _)| (at.line, at.column))
     }
 
     /// Whether a path relative to the root (`/`-separated) is excluded by `exclude`.
@@ -483,10 +703,115 @@ fn validate(table: &DeTable<'_>, source: &Source<'_>) -> Result<Config, ConfigEr
             }
             "exclude" => (config.exclude, config.globs) = exclude(value, source)?,
             "lints" => config.lints = lints(value, source)?,
+            "infer" => config.infer = infer(value, source, &mut config.declared)?,
             other => return Err(source.error(key.span(), unknown("key", other, KEYS))),
         }
     }
     Ok(config)
+}
+
+/// `[infer]`, validated; records where its keys are in `declared` (as `infer.KEY`).
+fn infer(
+    value: &Spanned<DeValue<'_>>,
+    source: &Source<'_>,
+    declared: &mut BTreeMap<&'static str, Position>,
+) -> Result<Infer, ConfigError> {
+    let DeValue::Table(table) = value.get_ref() else {
+        return Err(source.mismatch(value, "infer", "a table"));
+    };
+    let mut infer = Infer::default();
+    for (key, value) in in_source_order(table) {
+        let name = key.get_ref().as_ref();
+        let Some(known) = INFER_KEYS.iter().find(|k| **k == name) else {
+            return Err(source.error(key.span(), unknown("`[infer]` key", name, INFER_KEYS)));
+        };
+        let declared_as = match *known {
+            "enabled" => {
+                let DeValue::Boolean(enabled) = value.get_ref() else {
+                    return Err(source.mismatch(value, "infer.enabled", "a boolean"));
+                };
+                infer.enabled = *enabled;
+                "infer.enabled"
+            }
+            "sql_dialect" => {
+                let text = source.str(value, "infer.sql_dialect")?;
+                infer.sql_dialect = text
+                    .parse()
+                    .map_err(|message: String| source.error(value.span(), message))?;
+                "infer.sql_dialect"
+            }
+            _ => {
+                infer.wrappers = wrappers(value, source)?;
+                "infer.wrappers"
+            }
+        };
+        declared.insert(declared_as, position(source.text, value.span().start));
+    }
+    Ok(infer)
+}
+
+/// `[infer.wrappers]`: `"Type::method" = "read" | "write" | "invalidate"` entries.
+fn wrappers(
+    value: &Spanned<DeValue<'_>>,
+    source: &Source<'_>,
+) -> Result<Vec<Wrapper>, ConfigError> {
+    let DeValue::Table(table) = value.get_ref() else {
+        return Err(source.mismatch(value, "infer.wrappers", "a table"));
+    };
+    let mut wrappers = Vec::with_capacity(table.len());
+    for (key, op) in in_source_order(table) {
+        let name = key.get_ref().as_ref();
+        let (path, method) = wrapper_path(name).map_err(|why| {
+            let message = format!(
+                "invalid wrapper `{name}`: {why}expected a type and a method, `Type::method` \
+                 (like `crate::cache::Cache::delete`)"
+            );
+            source.error(key.span(), message)
+        })?;
+        let text = source.str(op, &format!("infer.wrappers.{name:?}"))?;
+        let op = (text.parse()).map_err(|message: String| source.error(op.span(), message))?;
+        let at = position(source.text, key.span().start);
+        // TOML rejects a repeated key, but not another spelling of it (`r#`).
+        if let Some(first) =
+            (wrappers.iter()).find(|w: &&Wrapper| w.path == path && w.method == method)
+        {
+            let message = format!(
+                "wrapper `{name}` is `{first}` again (line {}): list each method once",
+                first.at.line
+            );
+            return Err(source.error(key.span(), message));
+        }
+        wrappers.push(Wrapper {
+            path,
+            method,
+            op,
+            at,
+        });
+    }
+    Ok(wrappers)
+}
+
+/// A wrapper's `::`-separated path split into the type's segments and the method, each an
+/// identifier (`r#` dropped); at least two in all. `Err` is why not, ending in `; ` (empty
+/// when there are too few segments).
+fn wrapper_path(name: &str) -> Result<(Vec<String>, String), String> {
+    let mut segments = Vec::new();
+    for segment in name.split("::") {
+        if segment.is_empty() {
+            return Err("a segment is empty; ".to_string());
+        }
+        let ident = segment.strip_prefix("r#").unwrap_or(segment);
+        let mut chars = ident.chars();
+        let starts = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic());
+        if !starts || ident == "_" || !chars.all(|c| c == '_' || c.is_alphanumeric()) {
+            return Err(format!("`{segment}` is not an identifier; "));
+        }
+        segments.push(ident.to_string());
+    }
+    match segments.pop() {
+        Some(method) if !segments.is_empty() => Ok((segments, method)),
+        _ => Err(String::new()),
+    }
 }
 
 fn separator(value: &Spanned<DeValue<'_>>, source: &Source<'_>) -> Result<char, ConfigError> {
@@ -596,18 +921,30 @@ fn in_source_order<'t, 'i>(
     entries
 }
 
-/// `unknown KIND `name` (did you mean `x`?)`, or the list of what is known.
+/// `unknown KIND `name` (did you mean `x`?)`, or what is known: where to find the rules for
+/// a rule, else the list.
 fn unknown(kind: &str, name: &str, known: &[&'static str]) -> String {
     match suggest(&canonical(name), known.iter().copied()) {
         Some(near) => format!("unknown {kind} `{name}` (did you mean `{near}`?)"),
-        None if known.len() <= 4 => {
+        None if kind == "rule" => {
+            format!("unknown {kind} `{name}` (`cargo cachelint rules` lists them)")
+        }
+        None => {
             let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
             format!(
                 "unknown {kind} `{name}` (expected one of {})",
                 list.join(", ")
             )
         }
-        None => format!("unknown {kind} `{name}` (`cargo cachelint rules` lists them)"),
+    }
+}
+
+/// [`unknown`] for a value that must be one of a few lowercase words: the did-you-mean also
+/// catches another case (`MySQL`).
+fn unknown_value(kind: &str, text: &str, known: &[&'static str]) -> String {
+    match suggest(&text.to_lowercase(), known.iter().copied()) {
+        Some(near) => format!("unknown {kind} `{text}` (did you mean `{near}`?)"),
+        None => unknown(kind, text, known),
     }
 }
 
@@ -759,7 +1096,7 @@ ttl_only_read = "warn"
         assert_eq!(
             error("colour = true"),
             "cachelint.toml:1:1: unknown key `colour` (expected one of `separator`, \
-             `max_staleness`, `exclude`, `lints`)"
+             `max_staleness`, `exclude`, `lints`, `infer`)"
         );
         assert_eq!(
             error("[lints]\nuncoverd_read = \"deny\""),
@@ -776,7 +1113,7 @@ ttl_only_read = "warn"
         assert_eq!(
             error("zzz = 1\naaa = 2"),
             "cachelint.toml:1:1: unknown key `zzz` (expected one of `separator`, \
-             `max_staleness`, `exclude`, `lints`)"
+             `max_staleness`, `exclude`, `lints`, `infer`)"
         );
     }
 
@@ -1165,6 +1502,356 @@ ttl_only_read = "warn"
         );
         let same = parse("separator = \":\"", Path::new("m/cachelint.toml")).expect("valid");
         assert!(same.over(&Config::default()).is_ok());
+    }
+
+    #[test]
+    fn infer_defaults_to_enabled_postgres_without_wrappers() {
+        for config in [
+            Config::default(),
+            parse("", Path::new("cachelint.toml")).expect("empty"),
+            parse("[infer]\n", Path::new("cachelint.toml")).expect("empty [infer]"),
+        ] {
+            assert_eq!(config.infer, Infer::default());
+            assert!(config.infer.enabled);
+            assert_eq!(config.infer.sql_dialect, SqlDialect::Postgres);
+            assert!(config.infer.wrappers.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_full_infer_section() {
+        let text = r#"separator = ":"
+
+[infer]
+enabled = false
+sql_dialect = "sqlite"
+
+[infer.wrappers]
+"crate::cache::Cache::delete" = "invalidate"
+  "Store::fetch" = "read"
+"users_core::cache::Cache::r#put" = "write"
+"#;
+        let config = parse(text, Path::new("cachelint.toml")).expect("valid");
+        assert!(!config.infer.enabled);
+        assert_eq!(config.infer.sql_dialect, SqlDialect::Sqlite);
+        let wrappers: Vec<(Vec<&str>, &str, WrapperOp, Position)> = (config.infer.wrappers)
+            .iter()
+            .map(|w| {
+                let path = w.path.iter().map(String::as_str).collect();
+                (path, w.method.as_str(), w.op, w.at)
+            })
+            .collect();
+        assert_eq!(
+            wrappers,
+            [
+                (
+                    vec!["crate", "cache", "Cache"],
+                    "delete",
+                    WrapperOp::Invalidate,
+                    Position { line: 8, column: 1 },
+                ),
+                (
+                    vec!["Store"],
+                    "fetch",
+                    WrapperOp::Read,
+                    Position { line: 9, column: 3 },
+                ),
+                (
+                    vec!["users_core", "cache", "Cache"],
+                    "put",
+                    WrapperOp::Write,
+                    Position {
+                        line: 10,
+                        column: 1
+                    },
+                ),
+            ]
+        );
+        assert_eq!(
+            config.infer.wrappers[0].to_string(),
+            "crate::cache::Cache::delete"
+        );
+        // Dotted keys and inline tables say the same.
+        let inline = "infer = { sql_dialect = \"mysql\", wrappers = { \"a::B::c\" = \"read\" } }";
+        let config = parse(inline, Path::new("cachelint.toml")).expect("inline");
+        assert_eq!(config.infer.sql_dialect, SqlDialect::Mysql);
+        assert_eq!(config.infer.wrappers[0].to_string(), "a::B::c");
+        let dotted = "infer.enabled = false\ninfer.sql_dialect = \"generic\"\n";
+        let config = parse(dotted, Path::new("cachelint.toml")).expect("dotted");
+        assert!(!config.infer.enabled);
+        assert_eq!(config.infer.sql_dialect, SqlDialect::Generic);
+    }
+
+    #[test]
+    fn unknown_infer_keys_suggest_the_nearest() {
+        assert_eq!(
+            error("[infre]\nenabled = true"),
+            "cachelint.toml:1:2: unknown key `infre` (did you mean `infer`?)"
+        );
+        assert_eq!(
+            error("[infer]\nenabled = true\nenable = false"),
+            "cachelint.toml:3:1: unknown `[infer]` key `enable` (did you mean `enabled`?)"
+        );
+        assert_eq!(
+            error("[infer]\nsql-dialect = \"mysql\""),
+            "cachelint.toml:2:1: unknown `[infer]` key `sql-dialect` (did you mean \
+             `sql_dialect`?)"
+        );
+        assert_eq!(
+            error("[infer.wrapper]\n\"a::B::c\" = \"read\""),
+            "cachelint.toml:1:8: unknown `[infer]` key `wrapper` (did you mean `wrappers`?)"
+        );
+        assert_eq!(
+            error("[infer]\ndialect = \"mysql\""),
+            "cachelint.toml:2:1: unknown `[infer]` key `dialect` (expected one of `enabled`, \
+             `sql_dialect`, `wrappers`)"
+        );
+    }
+
+    #[test]
+    fn infer_type_errors_point_at_the_value() {
+        assert_eq!(
+            error("infer = true"),
+            "cachelint.toml:1:9: `infer` must be a table, found a boolean"
+        );
+        assert_eq!(
+            error("[infer]\nenabled = \"yes\""),
+            "cachelint.toml:2:11: `infer.enabled` must be a boolean, found a string"
+        );
+        assert_eq!(
+            error("[infer]\nsql_dialect = 1"),
+            "cachelint.toml:2:15: `infer.sql_dialect` must be a string, found an integer"
+        );
+        assert_eq!(
+            error("[infer]\nwrappers = [\"a::B::c\"]"),
+            "cachelint.toml:2:12: `infer.wrappers` must be a table, found an array"
+        );
+        assert_eq!(
+            error("[infer.wrappers]\n\"a::B::c\" = true"),
+            "cachelint.toml:2:13: `infer.wrappers.\"a::B::c\"` must be a string, found a \
+             boolean"
+        );
+    }
+
+    #[test]
+    fn a_bad_sql_dialect_suggests_the_nearest() {
+        assert_eq!(
+            error("[infer]\nsql_dialect = \"postgress\""),
+            "cachelint.toml:2:15: unknown SQL dialect `postgress` (did you mean `postgres`?)"
+        );
+        assert_eq!(
+            error("[infer]\nsql_dialect = \"MySQL\""),
+            "cachelint.toml:2:15: unknown SQL dialect `MySQL` (did you mean `mysql`?)"
+        );
+        assert_eq!(
+            error("[infer]\nsql_dialect = \"oracle\""),
+            "cachelint.toml:2:15: unknown SQL dialect `oracle` (expected one of `postgres`, \
+             `mysql`, `sqlite`, `generic`)"
+        );
+        for dialect in SqlDialect::ALL {
+            assert_eq!(dialect.as_str().parse::<SqlDialect>(), Ok(dialect));
+        }
+    }
+
+    #[test]
+    fn a_bad_wrapper_op_suggests_the_nearest() {
+        assert_eq!(
+            error("[infer.wrappers]\n\"crate::cache::Cache::delete\" = \"invalidates\""),
+            "cachelint.toml:2:33: unknown wrapper operation `invalidates` (did you mean \
+             `invalidate`?)"
+        );
+        assert_eq!(
+            error("[infer.wrappers]\n\"crate::cache::Cache::delete\" = \"delete\""),
+            "cachelint.toml:2:33: unknown wrapper operation `delete` (expected one of `read`, \
+             `write`, `invalidate`)"
+        );
+        for op in WrapperOp::ALL {
+            assert_eq!(op.as_str().parse::<WrapperOp>(), Ok(op));
+        }
+    }
+
+    #[test]
+    fn a_bad_wrapper_path_is_an_error_at_the_key() {
+        let cases = [
+            (
+                "delete",
+                "invalid wrapper `delete`: expected a type and a method, `Type::method` \
+                 (like `crate::cache::Cache::delete`)",
+            ),
+            (
+                "crate::cache::Cache<K>::delete",
+                "invalid wrapper `crate::cache::Cache<K>::delete`: `Cache<K>` is not an \
+                 identifier; expected a type and a method, `Type::method` (like \
+                 `crate::cache::Cache::delete`)",
+            ),
+            (
+                "crate:cache:Cache:delete",
+                "invalid wrapper `crate:cache:Cache:delete`: `crate:cache:Cache:delete` is not \
+                 an identifier; expected a type and a method, `Type::method` (like \
+                 `crate::cache::Cache::delete`)",
+            ),
+            (
+                "::redis::Cmd::del",
+                "invalid wrapper `::redis::Cmd::del`: a segment is empty; expected a type and \
+                 a method, `Type::method` (like `crate::cache::Cache::delete`)",
+            ),
+            (
+                "Cache::",
+                "invalid wrapper `Cache::`: a segment is empty; expected a type and a method, \
+                 `Type::method` (like `crate::cache::Cache::delete`)",
+            ),
+            (
+                "Cache:: delete",
+                "invalid wrapper `Cache:: delete`: ` delete` is not an identifier; expected a \
+                 type and a method, `Type::method` (like `crate::cache::Cache::delete`)",
+            ),
+            (
+                "Cache::1st",
+                "invalid wrapper `Cache::1st`: `1st` is not an identifier; expected a type and \
+                 a method, `Type::method` (like `crate::cache::Cache::delete`)",
+            ),
+        ];
+        for (path, expected) in cases {
+            let text =
+                format!("[infer.wrappers]\n\"a::B::c\" = \"read\"\n  \"{path}\" = \"read\"\n");
+            assert_eq!(
+                error(&text),
+                format!("cachelint.toml:3:3: {expected}"),
+                "{path}"
+            );
+        }
+        // Identifiers as Rust has them: `_`-led, non-ASCII letters, raw.
+        let text = "[infer.wrappers]\n\"_private::Été::r#type\" = \"read\"\n";
+        let config = parse(text, Path::new("cachelint.toml")).expect("valid identifiers");
+        assert_eq!(config.infer.wrappers[0].path, ["_private", "Été"]);
+        assert_eq!(config.infer.wrappers[0].method, "type");
+        let text = "[infer.wrappers]\n\"_::m\" = \"read\"\n";
+        assert!(
+            error(text).contains("`_` is not an identifier"),
+            "{}",
+            error(text)
+        );
+        assert_eq!(
+            error("[infer.wrappers]\n\"a::B::put\" = \"read\"\n\"a::r#B::r#put\" = \"write\"\n"),
+            "cachelint.toml:3:1: wrapper `a::r#B::r#put` is `a::B::put` again (line 2): list \
+             each method once"
+        );
+    }
+
+    #[test]
+    fn a_member_may_not_change_infer() {
+        let root_file = Path::new("cachelint.toml");
+        let member_file = Path::new("m/cachelint.toml");
+        let root = parse(
+            "[infer]\nsql_dialect = \"mysql\"\n[infer.wrappers]\n\"crate::c::Cache::del\" = \
+             \"invalidate\"\n\"crate::c::Cache::get\" = \"read\"\n",
+            root_file,
+        )
+        .expect("root");
+        let over = |member: &str, root: &Config| {
+            let member = parse(member, member_file).expect("valid member");
+            member.over(root).map(|config| config.infer)
+        };
+        let message =
+            |member: &str, root: &Config| over(member, root).expect_err("differs").to_string();
+        // The default is the workspace's too.
+        assert_eq!(
+            message("[infer]\nenabled = false\n", &Config::default()),
+            "m/cachelint.toml:2:11: `infer.enabled` `false` differs from the workspace's `true` \
+             (the default): `[infer]` applies to the whole workspace, set it once at its root"
+        );
+        assert_eq!(
+            message(
+                "[infer]\nenabled = true\nsql_dialect = \"postgres\"\n",
+                &root
+            ),
+            "m/cachelint.toml:3:15: `infer.sql_dialect` `postgres` differs from the \
+             workspace's `mysql` (`cachelint.toml`): `[infer]` applies to the whole workspace, \
+             set it once at its root"
+        );
+        assert_eq!(
+            message(
+                "[infer.wrappers]\n\"crate::c::Cache::get\" = \"read\"\n\
+                 \"crate::c::Cache::del\" = \"write\"\n",
+                &root
+            ),
+            "m/cachelint.toml:3:1: wrapper `crate::c::Cache::del` = `write` differs from the \
+             workspace's `invalidate` (`cachelint.toml`): `[infer]` applies to the whole \
+             workspace, set it once at its root"
+        );
+        assert_eq!(
+            message(
+                "[infer.wrappers]\n\"crate::c::Cache::del\" = \"invalidate\"\n\
+                 \"crate::c::Cache::get\" = \"read\"\n\"crate::c::Cache::set\" = \"write\"\n",
+                &root
+            ),
+            "m/cachelint.toml:4:1: wrapper `crate::c::Cache::set` is not in the workspace's \
+             `[infer.wrappers]` (`cachelint.toml`): `[infer]` applies to the whole workspace, \
+             set it once at its root"
+        );
+        assert_eq!(
+            message(
+                "[infer]\n[infer.wrappers]\n\"crate::c::Cache::get\" = \"read\"\n",
+                &root
+            ),
+            "m/cachelint.toml:2:1: `infer.wrappers` lacks the workspace's wrapper \
+             `crate::c::Cache::del` (`cachelint.toml`): `[infer]` applies to the whole \
+             workspace, set it once at its root"
+        );
+        // Saying what the root says, in any order, or nothing, is fine: the root's applies.
+        for same in [
+            "",
+            "max_staleness = \"1m\"\n",
+            "[infer]\n",
+            "[infer]\nenabled = true\n",
+            "[infer]\nsql_dialect = \"mysql\"\n[infer.wrappers]\n\"crate::c::Cache::get\" = \
+             \"read\"\n\"crate::c::Cache::del\" = \"invalidate\"\n",
+        ] {
+            assert_eq!(over(same, &root).expect(same), root.infer, "{same}");
+        }
+    }
+
+    #[test]
+    fn members_get_the_roots_infer_through_layers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(
+            root,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\"]\n\n[workspace.metadata.cachelint.infer]\n\
+             sql_dialect = \"generic\"\n\n[workspace.metadata.cachelint.infer.wrappers]\n\
+             \"crate::Cache::drop_key\" = \"invalidate\"\n",
+        );
+        std::fs::create_dir_all(root.join("a")).expect("a/");
+        write(
+            &root.join("a"),
+            "Cargo.toml",
+            "[package]\nname = \"a\"\n\n[package.metadata.cachelint]\nmax_staleness = \"1s\"\n",
+        );
+        let mut layers = Layers::new(root, root, load(root, None).expect("root"));
+        layers.add_member(&root.join("a")).expect("member");
+        assert_eq!(layers.layers().len(), 2);
+        for layer in layers.layers() {
+            assert_eq!(layer.config.infer, layers.root().infer);
+        }
+        let infer = &layers.root().infer;
+        assert_eq!(infer.sql_dialect, SqlDialect::Generic);
+        assert_eq!(infer.wrappers[0].to_string(), "crate::Cache::drop_key");
+        assert_eq!(infer.wrappers[0].at, Position { line: 8, column: 1 });
+
+        write(
+            &root.join("a"),
+            "Cargo.toml",
+            "[package]\nname = \"a\"\n\n[package.metadata.cachelint.infer]\nenabled = false\n",
+        );
+        let mut layers = Layers::new(root, root, load(root, None).expect("root"));
+        let message = layers.add_member(&root.join("a")).expect_err("differs");
+        let expected = format!(
+            "{}:5:11: `infer.enabled` `false` differs from the workspace's `true` (`{}`)",
+            root.join("a/Cargo.toml").display(),
+            root.join("Cargo.toml").display()
+        );
+        assert!(message.to_string().starts_with(&expected), "{message}");
     }
 
     #[test]

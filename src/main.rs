@@ -43,12 +43,12 @@ fn main() -> ExitCode {
         }
         Some(Command::Map(args)) => map::run(
             &target(&args.target),
-            args.target.all_files,
+            &options(&args.target),
             args.check.as_deref(),
             args.output.as_deref(),
         ),
         Some(Command::Graph(args)) => {
-            export::run(&target(&args.target), args.target.all_files, args.format)
+            export::run(&target(&args.target), &options(&args.target), args.format)
         }
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Rules) => list_rules(),
@@ -89,6 +89,15 @@ fn target(args: &TargetArgs) -> Target {
         exclude: args.exclude.clone(),
         config_file: args.config_file.clone(),
         features: Default::default(),
+    }
+}
+
+/// The analysis settings every analyzing subcommand takes (`--all-files`, `--no-infer`).
+fn options(args: &TargetArgs) -> Options {
+    Options {
+        all_files: args.all_files,
+        no_infer: args.no_infer,
+        ..Options::default()
     }
 }
 
@@ -215,8 +224,7 @@ impl analyze::Progress for Reporter {
 fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
     let options = Options {
         levels: level_flags(matches),
-        all_files: args.target.all_files,
-        ..Options::default()
+        ..options(&args.target)
     };
     let mut target = target(&args.target);
     target.features = cachelint_analyzer::semantic::Features {

@@ -76,19 +76,15 @@ pub fn render(model: &Model) -> String {
     out
 }
 
-/// `map`: print the map, write it to `output`, or compare it with `check` (exit 1 on a
-/// difference, printing it).
+/// `map`: print the map of `target` analyzed with `options`, write it to `output`, or compare
+/// it with `check` (exit 1 on a difference, printing it).
 pub fn run(
     target: &Target,
-    all_files: bool,
+    options: &Options,
     check: Option<&Path>,
     output: Option<&Path>,
 ) -> Result<u8, String> {
-    let options = Options {
-        all_files,
-        ..Options::default()
-    };
-    let (_, model, _) = analyze::analyze(target, &options).map_err(|e| e.to_string())?;
+    let (_, model, _) = analyze::analyze(target, options).map_err(|e| e.to_string())?;
     let text = render(&model);
     if let Some(path) = output {
         write_atomically(path, text.as_bytes())

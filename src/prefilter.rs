@@ -113,6 +113,8 @@ pub struct Relevant {
     /// Files that name a cache client crate: their functions that call a client method name
     /// lead to inferred cache operations.
     client_files: HashSet<u32>,
+    /// Method names of `[infer.wrappers]`: calls of them are cache operations too.
+    wrapper_methods: HashSet<String>,
 }
 
 impl Relevant {
@@ -134,6 +136,12 @@ impl Relevant {
     /// Marks a file as naming a cache client crate (see [`mentions_client`]).
     pub fn mark_client_file(&mut self, file: u32) {
         self.client_files.insert(file);
+    }
+
+    /// Names a method of an in-house cache layer (`[infer.wrappers]`): a call of it in a
+    /// client file is a cache call.
+    pub fn add_wrapper_method(&mut self, name: &str) {
+        self.wrapper_methods.insert(name.to_owned());
     }
 
     /// Adds the names the facts of a file in crate `krate` contribute: annotated functions and
@@ -167,10 +175,11 @@ impl Relevant {
         for function in &facts.functions {
             let annotated = !function.annotations.is_empty()
                 || (self.client_files.contains(&function.file)
-                    && function
-                        .calls
-                        .iter()
-                        .any(|c| call_name(c).is_some_and(crate::commands::client_name)));
+                    && function.calls.iter().any(|c| {
+                        call_name(c).is_some_and(|n| {
+                            crate::commands::client_name(n) || self.wrapper_methods.contains(n)
+                        })
+                    }));
             let calls_known = function
                 .calls
                 .iter()

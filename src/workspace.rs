@@ -66,7 +66,8 @@ pub enum Error {
 pub struct Workspace {
     /// Findings' paths are relative to this.
     pub root: PathBuf,
-    /// The workspace root's configuration (`separator` is the whole run's).
+    /// The workspace root's configuration (`separator` and `infer` are the whole run's; with
+    /// the run's `Options`, `Options::inference` says whether inference runs and with what).
     pub config: Config,
     /// Every configuration and the directory it applies to: the root's, and each member's
     /// own laid over it.

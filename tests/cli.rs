@@ -855,3 +855,40 @@ pub fn reset_settings(id: u64) { let _ = id; }
         "{text}"
     );
 }
+
+#[test]
+fn no_infer_is_accepted_and_a_bad_infer_value_exits_2_with_its_position() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write_tree(
+        dir.path(),
+        &[
+            ("src/lib.rs", "pub fn f() {}\n"),
+            (
+                "cachelint.toml",
+                "[infer]\nenabled = true\nsql_dialect = \"sqlite\"\n\n[infer.wrappers]\n\
+                 \"crate::cache::Cache::delete\" = \"invalidate\"\n",
+            ),
+        ],
+    );
+    for args in [
+        &["check", "--no-infer", "src"][..],
+        &["--no-infer", "src"],
+        &["map", "--no-infer", "src"],
+        &["graph", "--no-infer", "src"],
+    ] {
+        let output = cachelint_in(dir.path(), args);
+        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
+    }
+    write_tree(
+        dir.path(),
+        &[("cachelint.toml", "[infer]\nsql_dialect = \"postgress\"\n")],
+    );
+    for args in [&["check", "src"][..], &["check", "--no-infer", "src"]] {
+        let output = cachelint_in(dir.path(), args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", stdout(&output));
+        assert_one_line_error(
+            &output,
+            "cachelint.toml:2:15: unknown SQL dialect `postgress` (did you mean `postgres`?)",
+        );
+    }
+}

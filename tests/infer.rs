@@ -190,6 +190,11 @@ fn fred_client() {
     both_modes("fred_client");
 }
 
+#[test]
+fn wrapper_layer() {
+    both_modes("wrapper_layer");
+}
+
 /// Every service under `fixtures/infer/` is checked above.
 #[test]
 fn every_inference_fixture_is_checked() {
@@ -207,6 +212,7 @@ fn every_inference_fixture_is_checked() {
         "fred_client",
         "primary_data",
         "scan_evict_typo",
+        "wrapper_layer",
     ];
     checked.sort();
     assert_eq!(found, checked);

@@ -134,13 +134,9 @@ pub fn render(model: &Model, format: GraphFormat) -> String {
     }
 }
 
-/// `graph`: prints the model of `target` in `format`.
-pub fn run(target: &Target, all_files: bool, format: GraphFormat) -> Result<u8, String> {
-    let options = Options {
-        all_files,
-        ..Options::default()
-    };
-    let (_, model, _) = analyze::analyze(target, &options).map_err(|e| e.to_string())?;
+/// `graph`: prints the model of `target`, analyzed with `options`, in `format`.
+pub fn run(target: &Target, options: &Options, format: GraphFormat) -> Result<u8, String> {
+    let (_, model, _) = analyze::analyze(target, options).map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
     match out
         .write_all(render(&model, format).as_bytes())
