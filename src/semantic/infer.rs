@@ -667,11 +667,9 @@ impl BodyWalker<'_> {
             ast::Expr::MethodCallExpr(m) => self.method_key(m, depth),
             ast::Expr::CallExpr(c) => self.call_key(c, depth),
             ast::Expr::PathExpr(p) => self.path_key(p, depth),
-            ast::Expr::FieldExpr(f) => Ok(Template::hole(
-                f.name_ref()
-                    .map(|n| n.text().to_string())
-                    .unwrap_or_else(|| "value".to_owned()),
-            )),
+            ast::Expr::FieldExpr(f) => Ok(self
+                .field_key(f, depth)
+                .unwrap_or_else(|| Template::hole(name_of(expr)))),
             ast::Expr::AwaitExpr(a) => match a.expr() {
                 Some(inner) => self.key_of(&inner, depth + 1),
                 None => Err("an incomplete expression".to_owned()),
@@ -743,6 +741,9 @@ impl BodyWalker<'_> {
         if name == "to_string"
             && let Some(r) = &receiver
         {
+            if let Some(t) = self.display_key(r, depth) {
+                return Ok(t);
+            }
             return self.key_of(r, depth + 1);
         }
         Err(format!(
@@ -766,6 +767,10 @@ impl BodyWalker<'_> {
                     .and_then(|s| s.name_ref())
                     .map(|n| n.text().to_string())
                     .unwrap_or_default();
+                // A key type whose `Display` impl spells the key.
+                if let Some(t) = self.display_key(&ast::Expr::CallExpr(c.clone()), depth) {
+                    return Ok(t);
+                }
                 // A newtype or `String::from(..)` around a key.
                 if let [arg] = args.as_slice() {
                     return self.key_of(arg, depth + 1).map_err(|_| {
@@ -829,6 +834,141 @@ impl BodyWalker<'_> {
             },
             _ => Err("the mapping is not a key builder the model can see".to_owned()),
         }
+    }
+
+    /// A key held in a struct field: the value the struct's constructors (its inherent
+    /// functions building it with a struct literal) put there.
+    fn field_key(&self, f: &ast::FieldExpr, depth: u32) -> Option<Template> {
+        let db = self.db;
+        let field = self.sema.resolve_field(f)?.left()?;
+        let hir::Variant::Struct(owner) = field.parent_def(db) else {
+            return None;
+        };
+        let field_name = field.name(db).as_str().to_owned();
+        for imp in hir::Impl::all_for_type(db, owner.ty(db)) {
+            if imp.trait_(db).is_some() {
+                continue;
+            }
+            for item in imp.items(db) {
+                let hir::AssocItem::Function(ctor) = item else {
+                    continue;
+                };
+                let Some(body) = self.sema.source(ctor).and_then(|s| s.value.body()) else {
+                    continue;
+                };
+                for record in body
+                    .syntax()
+                    .descendants()
+                    .filter_map(ast::RecordExpr::cast)
+                {
+                    let Some(list) = record.record_expr_field_list() else {
+                        continue;
+                    };
+                    for field_init in list.fields() {
+                        let named = field_init
+                            .field_name()
+                            .is_some_and(|n| n.text() == field_name.as_str());
+                        if !named {
+                            continue;
+                        }
+                        let value = field_init.expr().map_or_else(
+                            || self.captured_name(&field_init, &field_name, depth),
+                            |e| self.key_of(&e, depth + 1).ok(),
+                        );
+                        if let Some(t) = value.filter(|t| t.has_literal()) {
+                            return Some(t.close());
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// A shorthand field init `Key { key }`: the binding of that name.
+    fn captured_name(
+        &self,
+        field: &ast::RecordExprField,
+        name: &str,
+        depth: u32,
+    ) -> Option<Template> {
+        let scope = self.sema.scope(field.syntax())?;
+        let path = ra_ap_syntax::ast::make::path_from_text(name);
+        match scope.speculative_resolve(&path)? {
+            PathResolution::Local(local) => self.local_key(local, name, depth + 1).ok(),
+            _ => None,
+        }
+    }
+
+    /// A value of a workspace type whose `Display` impl writes the key (`impl Display for
+    /// ProfileKey { … write!(f, "user:{}:profile", self.0) }`, an enum's `match self` arm for
+    /// the variant built here): that format, the fields it prints named after the values the
+    /// constructor is given.
+    fn display_key(&self, expr: &ast::Expr, depth: u32) -> Option<Template> {
+        let db = self.db;
+        let ty = self.sema.type_of_expr(expr)?.original;
+        let adt = ty.strip_references().as_adt()?;
+        if !adt.module(db).krate(db).origin(db).is_local() {
+            return None;
+        }
+        let fmt = hir::Impl::all_for_type(db, adt.ty(db))
+            .into_iter()
+            .filter(|imp| {
+                imp.trait_(db)
+                    .is_some_and(|t| t.name(db).as_str() == "Display")
+            })
+            .flat_map(|imp| imp.items(db))
+            .find_map(|item| match item {
+                hir::AssocItem::Function(f) if f.name(db).as_str() == "fmt" => Some(f),
+                _ => None,
+            })?;
+        let body = self.sema.source(fmt)?.value.body()?;
+        // The constructor written here: its variant, and the values it is given by field.
+        let (variant, args) = constructor_of(&peel(expr));
+        let mut writes: Vec<ast::MacroCall> = Vec::new();
+        for arm in body.syntax().descendants().filter_map(ast::MatchArm::cast) {
+            let pat = arm
+                .pat()
+                .map(|p| p.syntax().text().to_string())
+                .unwrap_or_default();
+            let matches_variant = variant.as_deref().is_some_and(|v| {
+                pat.split(['(', '{', ' '])
+                    .next()
+                    .is_some_and(|head| head == v || head.ends_with(&format!("::{v}")))
+            });
+            if matches_variant {
+                writes.extend(arm.syntax().descendants().filter_map(ast::MacroCall::cast));
+            }
+        }
+        if writes.is_empty() {
+            writes = body
+                .syntax()
+                .descendants()
+                .filter_map(ast::MacroCall::cast)
+                .collect();
+            if writes.len() != 1 {
+                return None;
+            }
+        }
+        let template = self.macro_key(writes.first()?, depth + 1).ok()?;
+        // `self.0` / `self.id` / a bound field: named after the constructor's argument.
+        let pieces = template
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Hole(field) => args
+                    .iter()
+                    .find(|(name, _)| name == field)
+                    .map_or_else(|| piece.clone(), |(_, e)| Piece::Hole(name_of(e))),
+                other => other.clone(),
+            })
+            .collect();
+        let t = Template {
+            pieces,
+            whole: false,
+            ..template
+        };
+        t.has_literal().then(|| t.close())
     }
 
     /// The key `f`'s body returns, its own parameters left as parameters.
@@ -1273,28 +1413,53 @@ impl BodyWalker<'_> {
         if params.is_empty() {
             return;
         }
-        let keys: Vec<Option<Template>> = params
+        // Per parameter, the keys its argument builds: one, or each of a `for` loop's or an
+        // array's keys (one site per key).
+        let choices: Vec<Vec<Option<Template>>> = params
             .iter()
             .enumerate()
             .map(|(i, p)| {
                 if p.ty().strip_references().is_scalar() {
-                    return None;
+                    return vec![None];
                 }
-                let arg = args.get(i + skip)?;
-                Some(self.part_of(arg, 0))
+                let Some(arg) = args.get(i + skip) else {
+                    return vec![None];
+                };
+                let many: Vec<Template> = self.keys_of(arg).into_iter().flatten().collect();
+                if many.len() > 1 && many.iter().all(Template::has_literal) {
+                    many.into_iter().map(Some).collect()
+                } else {
+                    vec![Some(self.part_of(arg, 0))]
+                }
             })
             .collect();
-        if keys.iter().all(Option::is_none) {
+        if choices.iter().all(|c| c.iter().all(Option::is_none)) {
             return;
         }
         let place = self.place(node);
-        self.out.sites.push(LocalSite {
-            caller,
-            callee: f,
-            span,
-            place,
-            args: keys,
-        });
+        let mut combos: Vec<Vec<Option<Template>>> = vec![Vec::new()];
+        for choice in &choices {
+            combos = combos
+                .into_iter()
+                .flat_map(|prefix| {
+                    choice.iter().map(move |c| {
+                        let mut next = prefix.clone();
+                        next.push(c.clone());
+                        next
+                    })
+                })
+                .take(16)
+                .collect();
+        }
+        for args in combos {
+            self.out.sites.push(LocalSite {
+                caller,
+                callee: f,
+                span,
+                place: place.clone(),
+                args,
+            });
+        }
     }
 }
 
@@ -1564,6 +1729,50 @@ fn secs(n: u64) -> Duration {
 
 fn is_local(db: &ra_ap_ide_db::RootDatabase, f: hir::Function) -> bool {
     f.module(db).krate(db).origin(db).is_local()
+}
+
+/// A constructor expression: the variant or struct name, and its arguments by field (`0`,
+/// `1`, … for tuple fields).
+fn constructor_of(expr: &ast::Expr) -> (Option<String>, Vec<(String, ast::Expr)>) {
+    match expr {
+        ast::Expr::CallExpr(c) => {
+            let name = match c.expr() {
+                Some(ast::Expr::PathExpr(p)) => p
+                    .path()
+                    .and_then(|p| p.segment()?.name_ref())
+                    .map(|n| n.text().to_string()),
+                _ => None,
+            };
+            let args = c
+                .arg_list()
+                .into_iter()
+                .flat_map(|l| l.args())
+                .enumerate()
+                .map(|(i, e)| (i.to_string(), e))
+                .collect();
+            (name, args)
+        }
+        ast::Expr::RecordExpr(r) => {
+            let name = r
+                .path()
+                .and_then(|p| p.segment()?.name_ref())
+                .map(|n| n.text().to_string());
+            let args = r
+                .record_expr_field_list()
+                .into_iter()
+                .flat_map(|l| l.fields())
+                .filter_map(|f| Some((f.field_name()?.text().to_string(), f.expr()?)))
+                .collect();
+            (name, args)
+        }
+        ast::Expr::PathExpr(p) => (
+            p.path()
+                .and_then(|p| p.segment()?.name_ref())
+                .map(|n| n.text().to_string()),
+            Vec::new(),
+        ),
+        _ => (None, Vec::new()),
+    }
 }
 
 /// `&x`, `*x`, `(x)` → `x`.
