@@ -116,6 +116,16 @@ impl {e.upper()}Cache {{
         self.conn.get(format!("{e}:{{id}}:summary")).await
     }}
 
+    /// Stores the row on a miss (a fill: no annotation states it).
+    pub async fn put_row(&mut self, id: i64, row: &str) -> redis::RedisResult<()> {{
+        self.conn.set_ex(format!("{e}:{{id}}:row"), row, 300).await
+    }}
+
+    /// Stores the summary on a miss.
+    pub async fn put_summary(&mut self, id: i64, summary: &str) -> redis::RedisResult<()> {{
+        self.conn.set_ex(format!("{e}:{{id}}:summary"), summary, 300).await
+    }}
+
     #[writes("{e}:<id>:row")]
     pub async fn evict_row(&mut self, id: i64) -> redis::RedisResult<()> {{
         self.conn.del(format!("{e}:{{id}}:row")).await
@@ -211,11 +221,24 @@ impl {E}Service {{
         if let Some(hit) = cache.get_row(id).await? {{
             return Ok(serde_json::from_str(&hit).ok());
         }}
-        Ok({E}Repo::new(&self.state.db).find(id).await?)
+        let row = {E}Repo::new(&self.state.db).find(id).await?;
+        if let Some(row) = &row {{
+            cache.put_row(id, &serde_json::to_string(row).unwrap_or_default()).await?;
+        }}
+        Ok(row)
     }}
 
     pub async fn summary(&self, id: i64) -> AppResult<Option<String>> {{
-        Ok(self.cache().get_summary(id).await?)
+        let mut cache = self.cache();
+        if let Some(hit) = cache.get_summary(id).await? {{
+            return Ok(Some(hit));
+        }}
+        let Some(row) = self.get(id).await? else {{
+            return Ok(None);
+        }};
+        let summary = format!("{{}} ({{}})", row.name, row.note);
+        cache.put_summary(id, &summary).await?;
+        Ok(Some(summary))
     }}
 
     pub async fn rename(&self, id: i64, name: &str) -> AppResult<()> {{

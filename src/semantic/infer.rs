@@ -242,6 +242,10 @@ pub(crate) struct RawOp {
     pub at: SrcSpan,
     pub place: Place,
     pub ttl: Option<Duration>,
+    /// A copy of a callee's operation (callee id, index in its list) placed at a call site,
+    /// only to tell whether that call runs on a miss (a fill helper: `cache.put_row(..)` after
+    /// a miss of `cache.get_row(..)`); never an operation of this function.
+    pub shadow: Option<(usize, usize)>,
 }
 
 /// A call to a workspace function with the keys its arguments build, so that a key the
@@ -413,6 +417,7 @@ impl BodyWalker<'_> {
                 at: call_span,
                 place: place.clone(),
                 ttl: None,
+                shadow: None,
             });
         }
         true
@@ -551,6 +556,7 @@ impl BodyWalker<'_> {
                 at: call_span,
                 place,
                 ttl: None,
+                shadow: None,
             });
             return;
         }
@@ -569,6 +575,7 @@ impl BodyWalker<'_> {
                     at: call_span,
                     place: place.clone(),
                     ttl,
+                    shadow: None,
                 });
             }
         }
@@ -1410,9 +1417,6 @@ impl BodyWalker<'_> {
                 return;
             };
         let params = f.params_without_self(db);
-        if params.is_empty() {
-            return;
-        }
         // Per parameter, the keys its argument builds: one, or each of a `for` loop's or an
         // array's keys (one site per key).
         let choices: Vec<Vec<Option<Template>>> = params
@@ -1433,9 +1437,6 @@ impl BodyWalker<'_> {
                 }
             })
             .collect();
-        if choices.iter().all(|c| c.iter().all(Option::is_none)) {
-            return;
-        }
         let place = self.place(node);
         let mut combos: Vec<Vec<Option<Template>>> = vec![Vec::new()];
         for choice in &choices {
@@ -1493,8 +1494,47 @@ pub(crate) fn settle(
     }
     let mut settled: Vec<Option<Vec<RawOp>>> = vec![None; functions];
     let mut visiting = vec![false; functions];
+    let mut verdicts = Vec::new();
+    let mut reads_served = Vec::new();
     for id in 0..functions {
-        settle_one(id, &mut own, &sites_of, &mut settled, &mut visiting);
+        settle_one(
+            id,
+            &mut own,
+            &sites_of,
+            &mut settled,
+            &mut visiting,
+            &mut verdicts,
+            &mut reads_served,
+        );
+    }
+    // A helper's read that every caller serves (fills on its miss) is theirs alone.
+    reads_served.sort();
+    let mut dropped: Vec<(usize, usize)> = Vec::new();
+    for group in reads_served.chunk_by(|a, b| a.0 == b.0) {
+        if group.iter().all(|(_, served)| *served) {
+            dropped.push(group[0].0);
+        }
+    }
+    // A change in a helper that every call of runs on a miss of the same key is a fill.
+    verdicts.sort();
+    for group in verdicts.chunk_by(|a, b| a.0 == b.0) {
+        let (callee, index) = group[0].0;
+        if group.iter().all(|(_, fill)| *fill)
+            && let Some(Some(list)) = settled.get_mut(callee)
+            && let Some(op) = list.get_mut(index)
+            && op.kind == RawKind::Change
+        {
+            op.kind = RawKind::Fill;
+        }
+    }
+    // Dropped last: indices above refer to the lists as settled.
+    dropped.sort_unstable_by(|a, b| b.cmp(a));
+    for (callee, index) in dropped {
+        if let Some(Some(list)) = settled.get_mut(callee)
+            && index < list.len()
+        {
+            list.remove(index);
+        }
     }
     let mut out = Vec::new();
     let mut underived = Vec::new();
@@ -1566,6 +1606,8 @@ fn settle_one(
     sites_of: &[Vec<(LocalSite, Vec<usize>)>],
     settled: &mut [Option<Vec<RawOp>>],
     visiting: &mut [bool],
+    verdicts: &mut Vec<((usize, usize), bool)>,
+    reads_served: &mut Vec<((usize, usize), bool)>,
 ) {
     if settled[id].is_some() || visiting[id] {
         return;
@@ -1577,13 +1619,23 @@ fn settle_one(
             if t >= settled.len() {
                 continue;
             }
-            settle_one(t, own, sites_of, settled, visiting);
+            settle_one(t, own, sites_of, settled, visiting, verdicts, reads_served);
             let Some(callee_ops) = &settled[t] else {
                 continue;
             };
-            for op in callee_ops {
+            for (index, op) in callee_ops.iter().enumerate() {
                 let Ok(template) = &op.key else { continue };
                 if !template.has_param() {
+                    // The callee's own operation: seen here only to tell a fill helper.
+                    if matches!(op.kind, RawKind::Read | RawKind::Change | RawKind::Fill) {
+                        ops.push(RawOp {
+                            caller: id,
+                            at: site.span,
+                            place: site.place.clone(),
+                            shadow: Some((t, index)),
+                            ..op.clone()
+                        });
+                    }
                     continue;
                 }
                 let key = template.substitute(&site.args).map_err(|n| {
@@ -1602,11 +1654,36 @@ fn settle_one(
                     at: site.span,
                     place: site.place.clone(),
                     ttl: op.ttl,
+                    shadow: None,
                 });
             }
         }
     }
     classify_fills(&mut ops);
+    // A helper's read whose miss this function fills: this function serves the key
+    // (cache-aside), so the read is its own; the helper's copy goes when every caller does so.
+    let filled: Vec<String> = ops
+        .iter()
+        .filter(|op| op.kind == RawKind::Fill)
+        .filter_map(|op| Some(shape(op.key.as_ref().ok()?)))
+        .collect();
+    for op in &mut ops {
+        let Some(origin) = op.shadow else { continue };
+        match op.kind {
+            RawKind::Change | RawKind::Fill => {
+                verdicts.push((origin, op.kind == RawKind::Fill));
+            }
+            RawKind::Read => {
+                let serves = op.key.as_ref().is_ok_and(|k| filled.contains(&shape(k)));
+                reads_served.push((origin, serves));
+                if serves {
+                    op.shadow = None;
+                }
+            }
+            _ => {}
+        }
+    }
+    ops.retain(|op| op.shadow.is_none());
     scan_then_delete(&mut ops);
     visiting[id] = false;
     settled[id] = Some(ops);
