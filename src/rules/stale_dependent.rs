@@ -292,13 +292,15 @@ fn explain(
 fn fix(model: &Model, entry: FnId, write: &KeySite, dependent: &KeyPattern) -> String {
     let name = model.display_name(entry);
     let dependent_text = dependent.to_string();
+    // The keys a function invalidates: its write sites, declared or inferred.
     let declared_writes = |f: FnId| -> usize {
-        model.functions[f]
-            .annotations
+        let mut keys: Vec<String> = model.writes_by_function[f]
             .iter()
-            .filter(|a| a.kind == cachelint_core::AnnotationKind::Writes)
-            .map(|a| a.keys.len())
-            .sum()
+            .map(|&w| model.writes[w].key.canonical())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys.len()
     };
     // A function that invalidates exactly the dependent key (not a wildcard purge), to call
     // from here: the one declaring the fewest other writes.
@@ -321,6 +323,9 @@ fn fix(model: &Model, entry: FnId, write: &KeySite, dependent: &KeyPattern) -> S
              among other keys)",
             model.display_name(helper)
         ),
+        None if write.inferred.is_some() => {
+            format!("invalidate `{dependent_text}` in `{name}` too")
+        }
         None if write.function == entry => format!(
             "invalidate `{dependent_text}` in `{name}` too, and add it to `{name}`'s `#[writes]`"
         ),
