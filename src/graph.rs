@@ -173,7 +173,14 @@ impl Model {
             underived = std::mem::take(&mut resolution.underived);
             resolution
         });
-        let resolver = Resolver::new(&functions, &types, &aliases, &consts, &uses);
+        let lap = crate::timing::Lap::start("model");
+        // The syntactic resolver is built only when something asks it: resolution without the
+        // engine, or a key constant the engine left unresolved. (Its glob-import lookups grow
+        // fast on very large files; the engine answers the rest.)
+        let resolver = std::cell::OnceCell::new();
+        let resolver = || -> &Resolver<'_> {
+            resolver.get_or_init(|| Resolver::new(&functions, &types, &aliases, &consts, &uses))
+        };
         let mut ambiguous = Vec::new();
         let mut edges: Vec<(FnId, FnId, SrcSpan)> = Vec::new();
         let mut resolution_stats = (0, 0, 0);
@@ -197,7 +204,7 @@ impl Model {
             None => {
                 for (id, function) in functions.iter().enumerate() {
                     for call in &function.calls {
-                        match resolver.call(id, call) {
+                        match resolver().call(id, call) {
                             syntactic::Resolution::Fns(targets) => {
                                 edges.extend(targets.into_iter().map(|t| (id, t, call.span)));
                             }
@@ -245,6 +252,7 @@ impl Model {
                 sites.add(id, function, annotation, &constants, sep, &mut problems);
             }
         }
+        lap.lap("model: sites");
         let inference_speaks = inference_speaks(&graph, &functions);
         let caches = sites.add_inferred(&inferred_ops, &inference_speaks, sep, &mut underived);
         let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
@@ -272,6 +280,7 @@ impl Model {
                 graph.add_edge(from, to, step);
             }
         }
+        lap.lap("model: inferred sites");
         let (entries, live) = entries_and_live(&graph, &sites, &roles);
         let mut writes_by_function = vec![Vec::new(); functions.len()];
         for (index, write) in sites.writes.iter().enumerate() {
@@ -281,7 +290,9 @@ impl Model {
             .filter(|(_, f)| !f.annotations.is_empty())
             .map(|(id, _)| id);
         let leads_to_annotated = reaching(&graph, annotated);
+        lap.lap("model: entries");
         let names = display_names(&functions, &leads_to_annotated);
+        lap.lap("model: names");
         Model {
             names,
             read_index: KeyIndex::new(sites.reads.iter().map(|r| &r.key)),
@@ -603,12 +614,12 @@ fn display_names(functions: &[FnFact], first: &[bool]) -> Vec<String> {
 
 /// Where key constants get their values: the semantic engine's evaluation when it has one
 /// for the path's span, else the syntactic resolver.
-struct Constants<'a> {
+struct Constants<'a, 'r> {
     values: &'a HashMap<SrcSpan, Result<String, String>>,
-    resolver: &'a Resolver<'a>,
+    resolver: &'a dyn Fn() -> &'r Resolver<'r>,
 }
 
-impl Constants<'_> {
+impl Constants<'_, '_> {
     /// `Some(Ok(Some(text)))` for a string constant, `Some(Ok(None))` for a constant that is
     /// not a string literal, `Some(Err(why))` when the engine says why it has no value, `None`
     /// when nothing resolves the path.
@@ -621,7 +632,7 @@ impl Constants<'_> {
         if let Some(value) = self.values.get(&span) {
             return Some(value.clone().map(Some));
         }
-        self.resolver
+        (self.resolver)()
             .constant(&function.module, path)
             .map(|c| Ok(c.value.clone()))
     }
@@ -642,7 +653,7 @@ impl Sites {
         id: FnId,
         function: &FnFact,
         annotation: &AnnotationFact,
-        constants: &Constants<'_>,
+        constants: &Constants<'_, '_>,
         sep: char,
         problems: &mut Vec<Problem>,
     ) {

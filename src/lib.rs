@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod semantic;
 pub mod syntactic;
+pub mod timing;
 pub mod workspace;
 
 use std::collections::BTreeMap;

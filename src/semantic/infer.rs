@@ -38,6 +38,9 @@ pub(crate) struct Template {
     pub glob: bool,
     /// The whole key is one string literal, at `span`: a fix can replace it.
     pub whole: bool,
+    /// A literal value written in the code (a string or number literal), not a key's text
+    /// from a constant or a builder: as part of a larger key it is a value, not tracked.
+    pub value: bool,
     /// The expression the key's literal text is written in (the argument, or the literal in a
     /// key builder): where a finding about the key points.
     pub span: Option<SrcSpan>,
@@ -49,6 +52,7 @@ impl Template {
             pieces: vec![Piece::Lit(text)],
             glob: false,
             whole: false,
+            value: false,
             span,
         }
     }
@@ -58,6 +62,7 @@ impl Template {
             pieces: vec![Piece::Hole(name)],
             glob: false,
             whole: false,
+            value: false,
             span: None,
         }
     }
@@ -83,6 +88,7 @@ impl Template {
             pieces,
             glob,
             whole: false,
+            value: false,
             span,
         }
     }
@@ -94,6 +100,14 @@ impl Template {
             .any(|p| matches!(p, Piece::Lit(t) if !t.is_empty()))
     }
 
+    /// Whether the literal text is more than separators (`<a>:<b>` would match every key of
+    /// two segments: never a key cachelint guesses).
+    pub fn has_text_besides(&self, sep: char) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Lit(t) if t.chars().any(|c| c != sep)))
+    }
+
     /// Whether a parameter of the function holds part of the key.
     pub fn has_param(&self) -> bool {
         self.pieces.iter().any(|p| matches!(p, Piece::Param(..)))
@@ -103,8 +117,21 @@ impl Template {
     /// argument's key could not be derived, and why).
     pub fn substitute(&self, args: &[Option<Template>]) -> Result<Template, usize> {
         let mut parts = Vec::new();
+        let whole_key = self.pieces.len() == 1;
         for piece in &self.pieces {
             match piece {
+                // A literal value given for a part of the key stays a placeholder named after
+                // the parameter: values are not tracked (`list_key(room, 2)` is
+                // `list:<room>:<mode>`); a literal given for the whole key is the key.
+                Piece::Param(_, name)
+                    if !whole_key
+                        && args
+                            .get(piece_index(piece))
+                            .and_then(Option::as_ref)
+                            .is_some_and(|a| a.value) =>
+                {
+                    parts.push(Template::hole(name.clone()));
+                }
                 Piece::Param(n, _) => match args.get(*n).cloned().flatten() {
                     Some(arg) => parts.push(arg),
                     None => return Err(*n),
@@ -113,6 +140,7 @@ impl Template {
                     pieces: vec![other.clone()],
                     glob: self.glob,
                     whole: false,
+                    value: false,
                     span: None,
                 }),
             }
@@ -138,6 +166,7 @@ impl Template {
                 .collect(),
             glob: self.glob,
             whole: self.whole,
+            value: false,
             span: self.span,
         }
     }
@@ -166,6 +195,14 @@ impl Template {
             }
         }
         out
+    }
+}
+
+/// The parameter index of a `Piece::Param` (0 for anything else).
+fn piece_index(piece: &Piece) -> usize {
+    match piece {
+        Piece::Param(n, _) => *n,
+        _ => 0,
     }
 }
 
@@ -643,10 +680,14 @@ impl BodyWalker<'_> {
                     .value()
                     .map(|v| Template {
                         whole: true,
+                        value: true,
                         ..Template::lit(v.into_owned(), span)
                     })
                     .map_err(|_| "the key literal does not unescape".to_owned()),
-                ast::LiteralKind::IntNumber(n) => Ok(Template::lit(n.text().to_owned(), span)),
+                ast::LiteralKind::IntNumber(n) => Ok(Template {
+                    value: true,
+                    ..Template::lit(n.text().to_owned(), span)
+                }),
                 _ => Err(format!(
                     "`{}` is not a key",
                     short(&lit.syntax().text().to_string())
@@ -973,6 +1014,7 @@ impl BodyWalker<'_> {
         let t = Template {
             pieces,
             whole: false,
+            value: false,
             ..template
         };
         t.has_literal().then(|| t.close())
@@ -1044,6 +1086,7 @@ impl BodyWalker<'_> {
                     pieces: vec![Piece::Param(index, name)],
                     glob: false,
                     whole: false,
+                    value: false,
                     span: None,
                 });
             }
@@ -1339,6 +1382,14 @@ impl BodyWalker<'_> {
                     }
                 }
             }
+            // `let Some(v) = cached else { …fill… }`: the else block runs on a miss.
+            if let Some(let_else) = ast::LetElse::cast(ancestor.clone())
+                && let Some(stmt) = let_else.syntax().parent().and_then(ast::LetStmt::cast)
+                && stmt.pat().is_some_and(|p| !is_miss_pattern(&p))
+                && let Some(init) = stmt.initializer()
+            {
+                guards.push(init);
+            }
             if let Some(closure) = ast::ClosureExpr::cast(ancestor.clone())
                 && let Some(m) = closure
                     .syntax()
@@ -1553,11 +1604,12 @@ pub(crate) fn settle(
                 RawKind::Match | RawKind::Expire => continue,
             };
             let key = key.and_then(|t| {
-                if t.has_literal() {
+                if t.has_text_besides(sep) {
                     Ok(t)
                 } else {
                     Err(format!(
-                        "its key `{}` has no literal part; a bare placeholder would match                          every key",
+                        "its key `{}` has no literal text besides separators: it would match \
+                         any key of its shape",
                         t.text(sep)
                     ))
                 }
@@ -1906,7 +1958,13 @@ fn name_of(expr: &ast::Expr) -> String {
             .path()
             .and_then(|p| p.segment()?.name_ref())
             .map(|n| n.text().to_string()),
-        ast::Expr::FieldExpr(f) => f.name_ref().map(|n| n.text().to_string()),
+        // A tuple field (`r.0`) is named after what holds it.
+        ast::Expr::FieldExpr(f) => match f.name_ref().map(|n| n.text().to_string()) {
+            Some(n) if n.chars().all(|c| c.is_ascii_digit()) => {
+                f.expr().map(|base| name_of(&base))
+            }
+            other => other,
+        },
         ast::Expr::MethodCallExpr(m) => {
             let name = m.name_ref().map(|n| n.text().to_string());
             match name.as_deref() {
@@ -1945,6 +2003,18 @@ fn is_miss_pattern(pat: &ast::Pat) -> bool {
 fn condition_scrutinees(cond: &ast::Expr) -> (Vec<ast::Expr>, bool) {
     let mut found = Vec::new();
     let mut on_miss = false;
+    // A boolean read (`let hit: bool = conn.exists(&k)?`): `hit` holds on a hit, `!hit` on
+    // a miss.
+    match cond {
+        ast::Expr::PathExpr(_) => return (vec![cond.clone()], false),
+        ast::Expr::PrefixExpr(p)
+            if p.op_kind() == Some(ast::UnaryOp::Not)
+                && matches!(p.expr(), Some(ast::Expr::PathExpr(_))) =>
+        {
+            return (p.expr().into_iter().collect(), true);
+        }
+        _ => {}
+    }
     for node in cond.syntax().descendants_with_tokens() {
         let Some(node) = node.into_node() else {
             continue;
@@ -1979,8 +2049,12 @@ fn condition_scrutinees(cond: &ast::Expr) -> (Vec<ast::Expr>, bool) {
 /// A statement `if let Some(v) = e { return …; }` or `match e { Some(v) => return …, … }`:
 /// the `e` whose hit returns early.
 fn early_return_on_hit(stmt: &SyntaxNode) -> Vec<ast::Expr> {
+    // `if …`/`match …` as a statement, or as a `let`'s value (`let v = match cached {
+    // Some(v) => return v, None => load() };`).
     let expr = if let Some(s) = ast::ExprStmt::cast(stmt.clone()) {
         s.expr()
+    } else if let Some(l) = ast::LetStmt::cast(stmt.clone()) {
+        l.initializer()
     } else {
         None
     };
@@ -2065,6 +2139,7 @@ mod tests {
             pieces,
             glob: false,
             whole: false,
+            value: false,
             span: None,
         }
     }
