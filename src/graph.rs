@@ -135,6 +135,10 @@ pub struct Model {
     pub inferred: Vec<semantic::InferredOp>,
     /// Per function: inference speaks for it (no annotated function's contract covers it).
     pub inference_speaks: Vec<bool>,
+    /// The keys that are caches (declared by a `#[reads]` or filled on their own miss path),
+    /// by canonical text, with the ttl an inferred read of each gets: the longest a fill sets,
+    /// `None` when some fill sets none or a `#[reads]` declares the key.
+    pub caches: BTreeMap<String, Option<Duration>>,
     /// Client calls whose key cannot be derived, with why.
     pub underived: Vec<semantic::Unresolved>,
     /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
@@ -299,6 +303,7 @@ impl Model {
             unresolved,
             inferred: inferred_ops,
             inference_speaks,
+            caches: sites.caches,
             underived,
             resolution_stats,
         }
@@ -630,6 +635,8 @@ struct Sites {
     publishes: Vec<EventSite>,
     subscribes: Vec<EventSite>,
     declared: Vec<Option<Vec<DeclaredDependency>>>,
+    /// See [`Model::caches`].
+    caches: BTreeMap<String, Option<Duration>>,
 }
 
 impl Sites {
@@ -847,7 +854,7 @@ impl Sites {
             }
         }
         // Caches, by canonical text, with the longest ttl a fill gives them.
-        let mut caches: HashMap<String, Option<Duration>> = self
+        let mut caches: BTreeMap<String, Option<Duration>> = self
             .reads
             .iter()
             .map(|r| (r.key.canonical(), None))
@@ -893,6 +900,7 @@ impl Sites {
                 semantic::OpKind::Fill => {}
             }
         }
+        self.caches = caches;
     }
 }
 
