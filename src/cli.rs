@@ -30,6 +30,10 @@ pub enum Command {
     /// Print the whole model: functions, keys, events and their edges.
     #[command(args_override_self = true)]
     Graph(GraphArgs),
+    /// Suggest the annotations that state what inference found in unannotated code;
+    /// `--fix` writes them.
+    #[command(args_override_self = true)]
+    Annotate(AnnotateArgs),
     /// Print a rule's documentation.
     Explain {
         /// The rule's name, e.g. `uncovered_read`.
@@ -175,6 +179,30 @@ pub struct MapArgs {
     /// Write the map to this file (atomically) instead of printing it.
     #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "check")]
     pub output: Option<PathBuf>,
+}
+
+/// `annotate`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct AnnotateArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Write the annotations (and the `use` they need) into the source files.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: fix even when the working tree has uncommitted changes.
+    #[arg(long, requires = "fix")]
+    pub allow_dirty: bool,
+    /// Output format: human, short or json (cargo's `json-…` spellings too) [default: human].
+    #[arg(long, value_name = "FMT", value_parser = FormatParser)]
+    pub message_format: Option<Format>,
+    /// When to use colors.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print nothing but the suggestions (and what --fix changed).
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub cargo: CargoCompat,
 }
 
 /// `graph`'s arguments.

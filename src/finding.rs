@@ -55,6 +55,32 @@ pub struct Suggestion {
     pub message: String,
 }
 
+/// A text edit: replaces the text at `location` (inserts, when it is empty) with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Edit {
+    pub location: Location,
+    pub replacement: String,
+}
+
+/// A change cachelint advises that is no finding: `annotate`'s annotations for one function.
+/// Rendered as rustc renders a `help` diagnostic whose suggestion is machine-applicable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Advice {
+    /// What advises it: `annotate` (`cachelint::annotate` in rustc JSON).
+    pub code: &'static str,
+    pub message: String,
+    /// Where the advice applies (a function's name).
+    pub primary: Location,
+    /// Why (`note: ...`): where each fact comes from.
+    pub notes: Vec<String>,
+    /// What the edits do: `add this annotation`.
+    pub help: String,
+    /// The edits, all in the primary location's file, sorted and disjoint; applied together.
+    pub edits: Vec<Edit>,
+    /// The help on one line, for one-line formats: ``add `#[reads("k")]` ``.
+    pub summary: String,
+}
+
 /// One problem found in the analyzed code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Finding {

@@ -135,11 +135,12 @@ pub struct Model {
     pub inferred: Vec<semantic::InferredOp>,
     /// Per function: inference speaks for it (no annotated function's contract covers it).
     pub inference_speaks: Vec<bool>,
+    /// The keys that are caches (declared by a `#[reads]` or filled on their own miss path),
+    /// by canonical text, with the ttl an inferred read of each gets: the longest a fill sets,
+    /// `None` when some fill sets none or no fill states one (a key only declared).
+    pub caches: BTreeMap<String, Option<Duration>>,
     /// Client calls whose key cannot be derived, with why.
     pub underived: Vec<semantic::Unresolved>,
-    /// The canonical text of every cache key: declared by `#[reads]` or filled on its own miss
-    /// path (SPEC §11).
-    pub caches: BTreeSet<String>,
     /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
     pub resolution_stats: (usize, usize, usize),
     /// Per function, its display name (see [`Model::display_name`]).
@@ -254,7 +255,7 @@ impl Model {
         }
         lap.lap("model: sites");
         let inference_speaks = inference_speaks(&graph, &functions);
-        let caches = sites.add_inferred(&inferred_ops, &inference_speaks, sep, &mut underived);
+        sites.add_inferred(&inferred_ops, &inference_speaks, sep, &mut underived);
         let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
         for subscribe in &sites.subscribes {
             subscribers
@@ -313,8 +314,8 @@ impl Model {
             unresolved,
             inferred: inferred_ops,
             inference_speaks,
+            caches: sites.caches,
             underived,
-            caches,
             resolution_stats,
         }
     }
@@ -645,6 +646,8 @@ struct Sites {
     publishes: Vec<EventSite>,
     subscribes: Vec<EventSite>,
     declared: Vec<Option<Vec<DeclaredDependency>>>,
+    /// See [`Model::caches`].
+    caches: BTreeMap<String, Option<Duration>>,
 }
 
 impl Sites {
@@ -838,15 +841,15 @@ impl Sites {
     /// Adds the inferred operations of the functions inference speaks for: reads of keys that
     /// are caches (declared by `#[reads]` or filled on their own miss path) and every write
     /// (rules judge writes of keys that are no cache only as near misses of one). Fills
-    /// invalidate nothing. A key that does not parse is listed with the underived ones.
-    /// Returns the caches' canonical keys.
+    /// invalidate nothing. A key that does not parse is listed with the underived ones. The
+    /// caches, with their ttl, go to `self.caches`.
     fn add_inferred(
         &mut self,
         ops: &[semantic::InferredOp],
         speaks: &[bool],
         sep: char,
         underived: &mut Vec<semantic::Unresolved>,
-    ) -> BTreeSet<String> {
+    ) {
         let mut parsed: Vec<Option<KeyPattern>> = Vec::with_capacity(ops.len());
         for op in ops {
             match KeyPattern::parse(&op.key, sep) {
@@ -862,22 +865,24 @@ impl Sites {
                 }
             }
         }
-        // Caches, by canonical text, with the longest ttl a fill gives them.
-        let mut caches: HashMap<String, Option<Duration>> = self
-            .reads
-            .iter()
-            .map(|r| (r.key.canonical(), None))
-            .collect();
+        // Caches, by canonical text, with the longest ttl a fill gives them (a fill with no ttl:
+        // the cache never expires); a key only declared has no fill ttl.
+        let mut fills: BTreeMap<String, Option<Duration>> = BTreeMap::new();
         for (op, key) in ops.iter().zip(&parsed) {
             if let (semantic::OpKind::Fill, Some(key)) = (op.kind, key) {
-                let ttl = caches.entry(key.canonical()).or_insert(op.ttl);
+                let ttl = fills.entry(key.canonical()).or_insert(op.ttl);
                 *ttl = match (*ttl, op.ttl) {
                     (Some(a), Some(b)) => Some(a.max(b)),
-                    // A fill with no ttl: the cache never expires.
                     _ => None,
                 };
             }
         }
+        let mut caches: BTreeMap<String, Option<Duration>> = self
+            .reads
+            .iter()
+            .map(|r| (r.key.canonical(), None))
+            .collect();
+        caches.extend(fills);
         for (op, key) in ops.iter().zip(parsed) {
             let Some(key) = key else { continue };
             if !speaks.get(op.function).copied().unwrap_or(false) {
@@ -909,7 +914,7 @@ impl Sites {
                 semantic::OpKind::Fill => {}
             }
         }
-        caches.into_keys().collect()
+        self.caches = caches;
     }
 }
 

@@ -4,6 +4,7 @@
 //! → model → findings → rendered output.
 
 pub mod analyze;
+pub mod annotate;
 pub mod baseline;
 pub mod cli;
 pub mod commands;
@@ -29,7 +30,7 @@ pub mod workspace;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use finding::{Finding, Label, Level, Location, Suggestion};
+pub use finding::{Advice, Edit, Finding, Label, Level, Location, Suggestion};
 
 /// What one run found, ready to render.
 #[derive(Debug, Clone, Default)]

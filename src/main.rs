@@ -1,10 +1,10 @@
 //! `cargo-cachelint`: parse arguments, run the library, render, exit 0/1/2.
 
 use cachelint_analyzer::analyze::{self, Options, Target};
-use cachelint_analyzer::cli::{CheckArgs, Cli, ColorChoice, Command, TargetArgs};
+use cachelint_analyzer::cli::{AnnotateArgs, CheckArgs, Cli, ColorChoice, Command, TargetArgs};
 use cachelint_analyzer::config::{self, LintLevel};
 use cachelint_analyzer::report::{self, Format, RenderOptions};
-use cachelint_analyzer::{baseline, export, map, rules};
+use cachelint_analyzer::{annotate, baseline, export, map, rules};
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Some(Command::Graph(args)) => {
             export::run(&target(&args.target), &options(&args.target), args.format)
         }
+        Some(Command::Annotate(args)) => run_annotate(&args),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Rules) => list_rules(),
     };
@@ -344,6 +345,167 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
     std::mem::forget(model);
     std::mem::forget(analysis);
     Ok(code)
+}
+
+/// `annotate`: the annotations that state what inference found, printed as suggestions, or
+/// written into the files with `--fix` (which, as `cargo fix`, refuses to touch a work tree
+/// with uncommitted changes unless `--allow-dirty`).
+fn run_annotate(args: &AnnotateArgs) -> Result<u8, String> {
+    let format = args.message_format.unwrap_or(Format::Human);
+    if !report::renders_advice(format) {
+        return Err(
+            "`annotate` prints its suggestions as human, short or json; sarif, github, gitlab \
+             and rdjsonl report findings (run `cargo cachelint` for those)"
+                .to_owned(),
+        );
+    }
+    let mut target = target(&args.target);
+    target.features = cachelint_analyzer::semantic::Features {
+        list: args.cargo.features.clone(),
+        all: args.cargo.all_features,
+        no_default: args.cargo.no_default_features,
+    };
+    if args.fix && !args.allow_dirty {
+        // Before the analysis, which takes a while: refuse at once. Checked: the analyzed
+        // cargo workspace, or the PATHs outside any.
+        let ws = analyze::workspace(&target).map_err(|e| e.to_string())?;
+        let roots: Vec<std::path::PathBuf> = match (&ws.manifest, target.paths.is_empty()) {
+            (Ok(manifest), _) => vec![manifest.parent().unwrap_or(&ws.root).to_path_buf()],
+            (Err(_), true) => vec![ws.root.clone()],
+            (Err(_), false) => target.paths.clone(),
+        };
+        let mut changed: Vec<String> = roots
+            .iter()
+            .flat_map(|r| annotate::uncommitted(r))
+            .collect();
+        changed.sort();
+        changed.dedup();
+        if !changed.is_empty() {
+            let list: Vec<String> = changed.iter().map(|f| format!("  * {f}")).collect();
+            return Err(format!(
+                "the working directory of this package has uncommitted changes, and `cargo \
+                 cachelint annotate --fix` can potentially perform destructive changes; if \
+                 you'd like to suppress this error pass `--allow-dirty`, or commit the changes \
+                 to these files:\n\n{}\n",
+                list.join("\n")
+            ));
+        }
+    }
+    let options = Options {
+        all_files: args.target.all_files,
+        ..Options::default()
+    };
+    let spinner = Spinner::start(args.quiet);
+    let analyzed = analyze::analyze(&target, &options);
+    if let Some(spinner) = spinner {
+        spinner.finish();
+    }
+    let (analysis, model, workspace) = analyzed.map_err(|e| e.to_string())?;
+    if let cachelint_analyzer::Engine::Fallback(why) = &analysis.stats.engine {
+        eprintln!(
+            "warning: the semantic engine is unavailable: {why}; nothing is inferred without \
+             it, so there is nothing to annotate"
+        );
+    }
+    let plan = annotate::plan(&model, &workspace, &analysis.findings);
+    for why in &plan.unplaced {
+        eprintln!("warning: {why}");
+    }
+    if args.fix {
+        return fix_files(&plan, &workspace.root, args.quiet);
+    }
+    let advice: Vec<_> = plan
+        .files
+        .iter()
+        .flat_map(|f| f.advice(format.is_json()))
+        .collect();
+    let sources = plan
+        .files
+        .iter()
+        .map(|f| (f.rel.clone(), f.text.clone()))
+        .collect();
+    let packages = if workspace.packages.is_empty() && format.is_json() {
+        let files: Vec<&str> = plan.files.iter().map(|f| f.rel.as_str()).collect();
+        cachelint_analyzer::package::owning(&workspace.root, &files)
+    } else {
+        workspace.packages.clone()
+    };
+    let options = RenderOptions {
+        color: use_color(args.color),
+        width: output_width(),
+        show_elapsed: false,
+        workspace_root: Some(workspace.root.clone()),
+        packages,
+    };
+    let mut out = std::io::stdout().lock();
+    let mut written = report::render_advice(format, &advice, sources, &options, &mut out);
+    if written.is_ok() && format == Format::Human && !args.quiet {
+        let count: usize = plan.files.iter().map(|f| f.count()).sum();
+        let line = if advice.is_empty() {
+            "cachelint: nothing to annotate: no function has inferred cache operations that \
+             no annotation states"
+                .to_owned()
+        } else {
+            format!(
+                "cachelint: {} to add to {} in {}; `cargo cachelint annotate --fix` writes them",
+                plural(count, "annotation"),
+                plural(advice.len(), "function"),
+                plural(plan.files.len(), "file"),
+            )
+        };
+        written = writeln!(out, "{line}");
+    }
+    match written.and_then(|()| out.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.to_string()),
+        _ => {
+            std::mem::forget(model);
+            Ok(0)
+        }
+    }
+}
+
+/// `annotate --fix`: writes each planned file, says what changed (on stderr, as cargo does),
+/// and reminds once per package whose Cargo.toml lacks the `cachelint` dependency.
+fn fix_files(plan: &annotate::Plan, root: &std::path::Path, quiet: bool) -> Result<u8, String> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut reminded: Vec<std::path::PathBuf> = Vec::new();
+    for file in &plan.files {
+        let fixed = file.fixed();
+        if fixed == file.text {
+            continue;
+        }
+        std::fs::write(&file.path, fixed)
+            .map_err(|e| format!("cannot write `{}`: {e}", file.rel))?;
+        if !quiet {
+            eprintln!(
+                "{:>12} {} ({})",
+                "Fixed",
+                file.rel,
+                plural(file.count(), "annotation")
+            );
+        }
+        if let Some(manifest) = annotate::lacks_dependency(&file.path)
+            && !reminded.contains(&manifest)
+        {
+            let shown = manifest.strip_prefix(&root).unwrap_or(&manifest);
+            eprintln!(
+                "note: `{}` has no `cachelint` in `[dependencies]`: add the annotations' \
+                 crate there, or they will not compile (this command does not edit it)",
+                shown.display()
+            );
+            reminded.push(manifest);
+        }
+    }
+    Ok(0)
+}
+
+/// `1 annotation`, `2 annotations`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// `1 finding`, `2 findings`.

@@ -19,7 +19,10 @@ impl Lap {
     /// Prints the seconds since the previous lap under `stage`.
     pub fn lap(&self, stage: &str) {
         if let Some(last) = &self.last {
-            eprintln!("cachelint timing: {stage:<22} {:>8.3}s", last.get().elapsed().as_secs_f64());
+            eprintln!(
+                "cachelint timing: {stage:<22} {:>8.3}s",
+                last.get().elapsed().as_secs_f64()
+            );
             last.set(Instant::now());
         }
     }

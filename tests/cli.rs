@@ -892,3 +892,293 @@ fn no_infer_is_accepted_and_a_bad_infer_value_exits_2_with_its_position() {
         );
     }
 }
+
+/// The unannotated redis service `annotate` is tested on (one fixture: loading a workspace that
+/// uses redis costs seconds).
+const ANNOTATE_SERVICE: &str = "fixtures/infer/annotate_service";
+
+/// What `annotate` states for [`ANNOTATE_SERVICE`]: each function's `fn` line as it reads,
+/// with the lines it adds above it. A get-or-load with a ttl, one without, an updater that
+/// deletes through a helper taking the key, a method (after its doc comment and `#[inline]`),
+/// a function in an inline module (no `use` reaches it: the path is spelt out), whose
+/// mistyped eviction a finding points at (stated, so that the finding stays). The rate
+/// limiter, the helper, the mistyped eviction of a function that is not annotated otherwise
+/// and the session delete get nothing.
+const ANNOTATED: &[(&str, &str)] = &[
+    (
+        "pub async fn get_profile(",
+        "#[reads(\"user:<id>:profile\", ttl = \"1m\")]\n",
+    ),
+    (
+        "pub async fn get_settings(",
+        "#[reads(\"user:<id>:settings\")]\n",
+    ),
+    (
+        "pub async fn update_profile(",
+        "#[writes(\"user:<id>:profile\")]\n",
+    ),
+    (
+        "    pub async fn members(",
+        "    #[reads(\"team:<team>:members\", ttl = \"10m\")]\n",
+    ),
+    (
+        "    pub async fn forget_user(",
+        "    #[cachelint::writes(\"user:<id>:profile\")]\n    \
+         #[cachelint::writes(\"user:<id>:setings\")]\n",
+    ),
+];
+
+/// [`ANNOTATE_SERVICE`]'s `src/lib.rs` as `annotate --fix` leaves it: the [`ANNOTATED`] lines
+/// and the `use`, everything else byte for byte.
+fn annotated_service() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(ANNOTATE_SERVICE);
+    let original = std::fs::read_to_string(path.join("src/lib.rs")).expect("the fixture");
+    let mut fixed = String::new();
+    for line in original.split_inclusive('\n') {
+        for (anchor, added) in ANNOTATED {
+            if line.starts_with(anchor) {
+                fixed.push_str(added);
+            }
+        }
+        fixed.push_str(line);
+        if line == "use redis::AsyncCommands;\n" {
+            fixed.push_str("use cachelint::{reads, writes};\n");
+        }
+    }
+    let added: usize = ANNOTATED.iter().map(|(_, a)| a.matches("#[").count()).sum();
+    assert_eq!(
+        fixed.matches("#[").count(),
+        original.matches("#[").count() + added
+    );
+    fixed
+}
+
+/// A copy of [`ANNOTATE_SERVICE`] in a temporary directory, committed to a fresh git
+/// repository (a clean tree).
+fn annotate_service_repo() -> tempfile::TempDir {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(ANNOTATE_SERVICE);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs"] {
+        let text = std::fs::read_to_string(from.join(file)).expect("a fixture file");
+        write_tree(dir.path(), &[(file, &text)]);
+    }
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &["commit", "-q", "-m", "service"],
+    ] {
+        let status = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir.path())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+    dir
+}
+
+/// The rule and message of every finding of a `--message-format json` run, sorted.
+fn json_findings(output: &Output) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("a JSON line"))
+        .filter(|message| message["reason"] == "compiler-message")
+        .map(|message| {
+            let diagnostic = &message["message"];
+            (
+                diagnostic["code"]["code"].as_str().unwrap_or("").to_owned(),
+                diagnostic["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn annotate_prints_the_annotations_inference_found() {
+    let human = cachelint(&["annotate", ANNOTATE_SERVICE]);
+    let text = stdout(&human);
+    assert_eq!(code(&human), 0, "{text}{}", stderr(&human));
+    // Each function's lines to add, as rustc shows a suggestion: `N + line`.
+    let added: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_once(" + ").map(|(_, added)| added))
+        .filter(|added| added.trim_start().starts_with("#["))
+        .collect();
+    let expected: Vec<&str> = ANNOTATED.iter().flat_map(|(_, a)| a.lines()).collect();
+    assert_eq!(added, expected, "{text}");
+    assert!(
+        text.contains("use cachelint::{reads, writes};"),
+        "the `use` is part of the suggestion:\n{text}"
+    );
+    for name in ["rate_limit", "evict", "add_member"] {
+        assert!(!text.contains(&format!("`{name}`")), "{name}:\n{text}");
+    }
+    assert!(
+        text.contains("--> fixtures/infer/annotate_service/src/lib.rs:21:14"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`user:<id>:profile` is filled on a miss by `conn.set_ex(..)`"),
+        "{text}"
+    );
+    assert!(text.contains("cargo cachelint annotate --fix"), "{text}");
+
+    let short = cachelint(&["annotate", ANNOTATE_SERVICE, "--message-format", "short"]);
+    let file = format!("{ANNOTATE_SERVICE}/src/lib.rs");
+    assert_eq!(
+        stdout(&short),
+        format!(
+            "{file}:21:14: help[annotate]: state the cache operations inferred for `get_profile`; help: add `#[reads(\"user:<id>:profile\", ttl = \"1m\")]`\n\
+             {file}:32:14: help[annotate]: state the cache operations inferred for `get_settings`; help: add `#[reads(\"user:<id>:settings\")]`\n\
+             {file}:50:14: help[annotate]: state the cache operations inferred for `update_profile`; help: add `#[writes(\"user:<id>:profile\")]`\n\
+             {file}:75:18: help[annotate]: state the cache operations inferred for `Teams::members`; help: add `#[reads(\"team:<team>:members\", ttl = \"10m\")]`\n\
+             {file}:98:18: help[annotate]: state the cache operations inferred for `forget_user`; help: add `#[cachelint::writes(\"user:<id>:profile\")]`, `#[cachelint::writes(\"user:<id>:setings\")]`\n"
+        ),
+        "{}",
+        stderr(&short)
+    );
+}
+
+/// The issue's acceptance criterion: `--fix` writes the annotations (and nothing else), the
+/// file still parses, and `cargo cachelint` then reports exactly what it reported from the
+/// inferred facts. A clean git tree needs no `--allow-dirty`; once annotated, nothing is left
+/// to suggest.
+#[test]
+fn annotate_fix_writes_the_contract_and_the_findings_stay_the_same() {
+    let dir = annotate_service_repo();
+    let fixed = cachelint_in(dir.path(), &["annotate", "--fix"]);
+    let err = stderr(&fixed);
+    assert_eq!(code(&fixed), 0, "{err}");
+    assert_eq!(stdout(&fixed), "", "{err}");
+    assert!(err.contains("Fixed src/lib.rs (6 annotations)"), "{err}");
+    assert_eq!(
+        err.matches("`cachelint`").count(),
+        1,
+        "one reminder of the dependency:\n{err}"
+    );
+    assert!(err.contains("[dependencies]"), "{err}");
+    let text = std::fs::read_to_string(dir.path().join("src/lib.rs")).expect("the fixed file");
+    assert_eq!(text, annotated_service());
+    syn::parse_file(&text).expect("the fixed file parses");
+    let original = Path::new(env!("CARGO_MANIFEST_DIR")).join(ANNOTATE_SERVICE);
+    let manifest =
+        |dir: &Path| std::fs::read_to_string(dir.join("Cargo.toml")).expect("a manifest");
+    assert_eq!(
+        manifest(dir.path()),
+        manifest(&original),
+        "Cargo.toml is not edited"
+    );
+
+    let before = cachelint_in(&original, &["--message-format", "json"]);
+    let after = cachelint_in(dir.path(), &["--message-format", "json"]);
+    let findings = json_findings(&before);
+    assert!(findings.len() >= 3, "{findings:#?}");
+    assert_eq!(json_findings(&after), findings, "{}", stdout(&after));
+
+    let again = cachelint_in(dir.path(), &["annotate", "--message-format", "short"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(stdout(&again), "", "nothing left to annotate");
+}
+
+#[test]
+fn annotate_fix_refuses_a_dirty_tree_unless_allowed() {
+    let dir = annotate_service_repo();
+    let lib = dir.path().join("src/lib.rs");
+    let edited = std::fs::read_to_string(&lib).expect("lib.rs") + "\n// work in progress\n";
+    std::fs::write(&lib, &edited).expect("edit");
+    let refused = cachelint_in(dir.path(), &["annotate", "--fix"]);
+    let err = stderr(&refused);
+    assert_eq!(code(&refused), 2, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("uncommitted changes"), "{err}");
+    assert!(err.contains("--allow-dirty"), "{err}");
+    assert!(err.contains("src/lib.rs (dirty)"), "{err}");
+    assert_eq!(std::fs::read_to_string(&lib).expect("lib.rs"), edited);
+
+    let allowed = cachelint_in(dir.path(), &["annotate", "--fix", "--allow-dirty"]);
+    assert_eq!(code(&allowed), 0, "{}", stderr(&allowed));
+    let text = std::fs::read_to_string(&lib).expect("lib.rs");
+    assert_eq!(text, annotated_service() + "\n// work in progress\n");
+}
+
+#[test]
+fn annotate_allow_dirty_goes_with_fix() {
+    let output = cachelint(&["annotate", "--allow-dirty", ANNOTATE_SERVICE]);
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(stderr(&output).contains("--fix"), "{}", stderr(&output));
+}
+
+#[test]
+fn annotate_leaves_the_ci_formats_to_findings() {
+    let output = cachelint(&["annotate", ANNOTATE_SERVICE, "--message-format", "sarif"]);
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert_one_line_error(&output, "human, short or json");
+}
+
+/// `json`: one rustc diagnostic per function, whose `help` child carries the attribute lines
+/// (and the file's `use`) as machine-applicable suggestions; applied as rustfix applies them
+/// (identical edits once), they give exactly what `--fix` writes.
+#[test]
+fn annotate_json_carries_machine_applicable_suggestions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(ANNOTATE_SERVICE);
+    let output = cachelint_in(&dir, &["annotate", "--message-format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    let (last, messages) = lines.split_last().expect("lines");
+    assert_eq!(last["reason"], "build-finished");
+    assert_eq!(last["success"], true);
+    assert_eq!(messages.len(), ANNOTATED.len());
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for message in messages {
+        assert_eq!(message["reason"], "compiler-message");
+        assert!(
+            message["package_id"]
+                .as_str()
+                .is_some_and(|id| id.contains("annotate_service")),
+            "{message}"
+        );
+        let diagnostic = &message["message"];
+        assert_eq!(diagnostic["level"], "help", "{diagnostic}");
+        assert_eq!(diagnostic["code"]["code"], "cachelint::annotate");
+        assert_eq!(diagnostic["spans"][0]["is_primary"], true);
+        assert!(
+            diagnostic["rendered"]
+                .as_str()
+                .is_some_and(|r| r.contains(" +     #[") || r.contains(" + #[")),
+            "{diagnostic}"
+        );
+        let children = diagnostic["children"].as_array().expect("children");
+        let fix = children
+            .iter()
+            .find(|child| !child["spans"].as_array().expect("spans").is_empty())
+            .expect("a help child with the suggestion");
+        assert_eq!(fix["level"], "help");
+        for span in fix["spans"].as_array().expect("spans") {
+            assert_eq!(span["file_name"], "src/lib.rs");
+            assert_eq!(span["suggestion_applicability"], "MachineApplicable");
+            let edit = (
+                span["byte_start"].as_u64().expect("byte_start") as usize,
+                span["byte_end"].as_u64().expect("byte_end") as usize,
+                span["suggested_replacement"]
+                    .as_str()
+                    .expect("a replacement")
+                    .to_owned(),
+            );
+            if !edits.contains(&edit) {
+                edits.push(edit);
+            }
+        }
+    }
+    let mut text = std::fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs");
+    edits.sort();
+    for (start, end, replacement) in edits.into_iter().rev() {
+        text.replace_range(start..end, &replacement);
+    }
+    assert_eq!(text, annotated_service());
+}

@@ -15,7 +15,7 @@ use annotate_snippets::{
 };
 
 use super::{RenderOptions, allow_help, byte_range, explain_help, suggestion_text};
-use crate::finding::{Finding, Label};
+use crate::finding::{Advice, Finding, Label};
 use crate::{Analysis, Level};
 
 /// The width snippets are laid out in when the caller does not say: rustc's when its output is
@@ -129,6 +129,54 @@ pub(crate) fn diagnostic(renderer: &Renderer, analysis: &Analysis, finding: &Fin
     primary = primary.element(Severity::HELP.message(trusted(&allow_help(finding.rule))));
     let mut report = vec![primary];
     report.extend(patch);
+    renderer.render(&report)
+}
+
+/// One advice as rustc renders a `help` diagnostic with a suggestion, without the final line
+/// break: `help[cachelint::CODE]: message`, the `-->` line, the notes, then the edits as a
+/// `help:` diff (`N + line` for each line added).
+pub(crate) fn advice(renderer: &Renderer, analysis: &Analysis, advice: &Advice) -> String {
+    let trusted = |text: &str| normalize_untrusted_str(text);
+    let at = &advice.primary;
+    let text = analysis.sources.get(&at.file);
+    let title = Severity::HELP
+        .primary_title(advice.message.as_str())
+        .id(format!("cachelint::{}", advice.code));
+    let mut primary = match (text, byte_range(analysis, at)) {
+        (Some(text), Some((start, end))) => Group::with_title(title).element(
+            Snippet::source(text.as_str())
+                .path(at.file.as_str())
+                .annotation(AnnotationKind::Primary.span(start..end)),
+        ),
+        _ => Group::with_title(title).element(
+            Origin::path(at.file.as_str())
+                .line(at.line_start.max(1) as usize)
+                .char_column(at.column_start.max(1) as usize),
+        ),
+    };
+    for note in &advice.notes {
+        primary = primary.element(Severity::NOTE.message(trusted(note)));
+    }
+    let patches: Option<Vec<Patch<'_>>> = advice
+        .edits
+        .iter()
+        .map(|edit| {
+            let (start, end) = byte_range(analysis, &edit.location)?;
+            Some(Patch::new(start..end, edit.replacement.as_str()))
+        })
+        .collect();
+    let report = match (text, patches) {
+        (Some(text), Some(patches)) if !patches.is_empty() => {
+            let snippet = Snippet::source(text.as_str())
+                .path(at.file.as_str())
+                .patches(patches);
+            let fix = Group::with_title(Severity::HELP.secondary_title(trusted(&advice.help)))
+                .element(snippet);
+            vec![primary, fix]
+        }
+        // No text to show the edits in: what they add, in words.
+        _ => vec![primary.element(Severity::HELP.message(trusted(&advice.summary)))],
+    };
     renderer.render(&report)
 }
 

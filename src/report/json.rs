@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::{RenderOptions, help_suffix, human, source_lines};
 use crate::Analysis;
-use crate::finding::{Finding, Location};
+use crate::finding::{Advice, Finding, Location};
 
 /// How the `rendered` field of each diagnostic is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,34 +126,7 @@ pub(super) fn render(
             Rendered::Short => short(finding),
         };
         let message = diagnostic(analysis, finding, rendered);
-        let package = options
-            .packages
-            .iter()
-            .filter(|package| package.contains(file))
-            .max_by_key(|package| package.dir.len());
-        let Some(package) = package else {
-            // In no package: rustc's own JSON line, claiming none.
-            write_line(out, &message)?;
-            continue;
-        };
-        let target = Target {
-            kind: [&package.target_kind],
-            crate_types: [crate_type(&package.target_kind)],
-            name: &package.target_name,
-            src_path: &package.src_path,
-            edition: &package.edition,
-            doc: false,
-            doctest: false,
-            test: false,
-        };
-        let message = CompilerMessage {
-            reason: "compiler-message",
-            package_id: &package.id,
-            manifest_path: &package.manifest_path,
-            target: &target,
-            message,
-        };
-        write_line(out, &message)?;
+        write_message(out, options, file, message)?;
     }
     let success = analysis.errors() == 0;
     write_line(
@@ -163,6 +136,98 @@ pub(super) fn render(
             success,
         },
     )
+}
+
+/// Writes `advice` as the message stream: one `help` diagnostic per advice, whose `help` child
+/// carries the edits as one machine-applicable suggestion (rustfix applies every span of a
+/// child together), then `build-finished` (a success: advice fails nothing). `analysis` holds
+/// the files' texts.
+pub(super) fn render_advice(
+    analysis: &Analysis,
+    advice: &[Advice],
+    options: &RenderOptions,
+    style: Rendered,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let renderer = human::renderer(style == Rendered::Ansi, human::DEFAULT_WIDTH);
+    for item in advice {
+        let rendered = match style {
+            Rendered::Plain | Rendered::Ansi => human::advice(&renderer, analysis, item) + "\n\n",
+            Rendered::Short => super::short::advice_line(item) + "\n",
+        };
+        let mut children: Vec<Diagnostic<'_>> = item
+            .notes
+            .iter()
+            .map(|note| child("note", note, Vec::new()))
+            .collect();
+        let spans = item
+            .edits
+            .iter()
+            .map(|edit| {
+                let mut span = span(analysis, &edit.location, true, None);
+                span.suggested_replacement = Some(&edit.replacement);
+                span.suggestion_applicability = Some("MachineApplicable");
+                span
+            })
+            .collect();
+        children.push(child("help", &item.help, spans));
+        let message = Diagnostic {
+            message_type: "diagnostic",
+            message: &item.message,
+            code: Some(Code {
+                code: format!("cachelint::{}", item.code),
+                explanation: None,
+            }),
+            level: "help",
+            spans: vec![span(analysis, &item.primary, true, None)],
+            children,
+            rendered: Some(rendered),
+        };
+        write_message(out, options, &item.primary.file, message)?;
+    }
+    write_line(
+        out,
+        &BuildFinished {
+            reason: "build-finished",
+            success: true,
+        },
+    )
+}
+
+/// Writes one diagnostic about `file` as a `compiler-message` of the package that holds the
+/// file, or, in no package, as rustc's own JSON line, claiming none.
+fn write_message(
+    out: &mut dyn Write,
+    options: &RenderOptions,
+    file: &str,
+    message: Diagnostic<'_>,
+) -> std::io::Result<()> {
+    let package = options
+        .packages
+        .iter()
+        .filter(|package| package.contains(file))
+        .max_by_key(|package| package.dir.len());
+    let Some(package) = package else {
+        return write_line(out, &message);
+    };
+    let target = Target {
+        kind: [&package.target_kind],
+        crate_types: [crate_type(&package.target_kind)],
+        name: &package.target_name,
+        src_path: &package.src_path,
+        edition: &package.edition,
+        doc: false,
+        doctest: false,
+        test: false,
+    };
+    let message = CompilerMessage {
+        reason: "compiler-message",
+        package_id: &package.id,
+        manifest_path: &package.manifest_path,
+        target: &target,
+        message,
+    };
+    write_line(out, &message)
 }
 
 /// Writes one message as a line of compact JSON.

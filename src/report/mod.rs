@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::Analysis;
-use crate::finding::{Finding, Location, Suggestion};
+use crate::finding::{Advice, Finding, Location, Suggestion};
 pub use crate::package::PackageInfo;
 use crate::rules::AllowAt;
 
@@ -100,6 +100,47 @@ pub fn render(
         Format::Github => github::render(analysis, out),
         Format::Gitlab => gitlab::render(analysis, out),
         Format::Rdjsonl => rdjsonl::render(analysis, out),
+    }
+}
+
+/// Whether [`render_advice`] writes `format`: advice is a suggestion to a person or a fixing
+/// tool, so `human`, `short` and the `json` streams; the CI formats are for findings.
+pub fn renders_advice(format: Format) -> bool {
+    matches!(format, Format::Human | Format::Short) || format.is_json()
+}
+
+/// Writes `advice` to `out` in `format` (one of those [`renders_advice`] accepts; any other
+/// writes nothing). `sources` holds the text of the advised files, by relative path.
+pub fn render_advice(
+    format: Format,
+    advice: &[Advice],
+    sources: std::collections::BTreeMap<String, String>,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let analysis = Analysis {
+        sources,
+        ..Analysis::default()
+    };
+    match format {
+        Format::Human => {
+            let renderer =
+                human::renderer(options.color, options.width.unwrap_or(human::DEFAULT_WIDTH));
+            for item in advice {
+                out.write_all(human::advice(&renderer, &analysis, item).as_bytes())?;
+                out.write_all(b"\n\n")?;
+            }
+            Ok(())
+        }
+        Format::Short => short::render_advice(advice, out),
+        Format::Json => json::render_advice(&analysis, advice, options, json::Rendered::Plain, out),
+        Format::JsonDiagnosticRenderedAnsi => {
+            json::render_advice(&analysis, advice, options, json::Rendered::Ansi, out)
+        }
+        Format::JsonDiagnosticShort => {
+            json::render_advice(&analysis, advice, options, json::Rendered::Short, out)
+        }
+        Format::Sarif | Format::Github | Format::Gitlab | Format::Rdjsonl => Ok(()),
     }
 }
 

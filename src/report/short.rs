@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::help_suffix;
-use crate::Analysis;
+use crate::{Advice, Analysis};
 
 /// Writes one line per finding.
 pub(super) fn render(analysis: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
@@ -24,6 +24,28 @@ pub(super) fn render(analysis: &Analysis, out: &mut dyn Write) -> std::io::Resul
         )?;
     }
     Ok(())
+}
+
+/// Writes one line per advice.
+pub(super) fn render_advice(advice: &[Advice], out: &mut dyn Write) -> std::io::Result<()> {
+    for item in advice {
+        writeln!(out, "{}", advice_line(item))?;
+    }
+    Ok(())
+}
+
+/// `path:line:col: help[code]: message; help: summary`, without a line break.
+pub(super) fn advice_line(advice: &Advice) -> String {
+    let at = &advice.primary;
+    format!(
+        "{}:{}:{}: help[{}]: {}; help: {}",
+        at.file,
+        at.line_start,
+        at.column_start,
+        advice.code,
+        one_line(&advice.message),
+        one_line(&advice.summary),
+    )
 }
 
 /// `message` with line breaks turned into spaces, so one finding stays one line.

@@ -81,7 +81,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             let Ok(key) = KeyPattern::parse(&op.key, sep) else {
                 continue;
             };
-            let is_cache = model.caches.contains(&key.canonical());
+            let is_cache = model.caches.contains_key(&key.canonical());
             let (declared, what, attribute): (bool, &str, &str) = match op.kind {
                 OpKind::Read | OpKind::Fill if is_cache => (
                     reads.iter().any(|(k, ..)| k.covers(&key)),

@@ -1960,9 +1960,7 @@ fn name_of(expr: &ast::Expr) -> String {
             .map(|n| n.text().to_string()),
         // A tuple field (`r.0`) is named after what holds it.
         ast::Expr::FieldExpr(f) => match f.name_ref().map(|n| n.text().to_string()) {
-            Some(n) if n.chars().all(|c| c.is_ascii_digit()) => {
-                f.expr().map(|base| name_of(&base))
-            }
+            Some(n) if n.chars().all(|c| c.is_ascii_digit()) => f.expr().map(|base| name_of(&base)),
             other => other,
         },
         ast::Expr::MethodCallExpr(m) => {
