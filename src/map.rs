@@ -20,12 +20,30 @@ pub fn render(model: &Model) -> String {
             .insert(model.display_name(read.function));
         invalidated_by.entry(read.key.to_string()).or_default();
     }
+    // Inferred writes that are near misses of a read key (a typo): shown, as annotated ones.
+    let near_misses: Vec<*const crate::graph::KeySite> =
+        crate::rules::mistyped_invalidation::unread_writes(model)
+            .iter()
+            .filter(|(_, near)| near.is_some())
+            .map(|(w, _)| std::ptr::from_ref(*w))
+            .collect();
     for &entry in &model.entries {
         let reach = model.reach(entry, false);
+        // An inferred write of a key no cache holds (a counter, a queue, a session) is no
+        // invalidation: Redis as primary data.
         let writes: Vec<_> = model
             .writes_of(&reach)
             .into_iter()
             .map(|w| &model.writes[w])
+            .filter(|w| {
+                w.inferred.is_none()
+                    || near_misses.contains(&std::ptr::from_ref(*w))
+                    || model
+                        .read_index
+                        .candidates(&w.key)
+                        .into_iter()
+                        .any(|r| model.reads[r].key.overlaps(&w.key))
+            })
             .collect();
         if writes.is_empty() {
             continue;

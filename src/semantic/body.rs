@@ -161,8 +161,12 @@ impl<'a> BodyWalker<'a> {
         self.out.call_sites.1 += usize::from(target.is_some());
         match target {
             Some(Some(f)) => {
-                if self.infer && !self.is_client(f) {
-                    self.local_site(caller, f, call.syntax(), span);
+                if self.infer {
+                    if !self.is_client(f) {
+                        self.local_site(caller, f, call.syntax(), span);
+                    } else if f.name(self.db).as_str() == "cmd" {
+                        self.command_from_cmd(caller, ast::Expr::CallExpr(call.clone()));
+                    }
                 }
                 self.edge_to(caller, f, span)
             }

@@ -325,10 +325,13 @@ impl BodyWalker<'_> {
         f: hir::Function,
     ) {
         let name = f.name(self.db).as_str().to_owned();
+        // `pipe().cmd("DEL").arg(k)`: the command is read from its `cmd`, wherever it is sent
+        // (a sender here, or a helper that runs a `Cmd` it is given).
+        if name == "cmd" {
+            self.command_from_cmd(caller, ast::Expr::MethodCallExpr(call.clone()));
+            return;
+        }
         if SENDERS.contains(&name.as_str()) {
-            if let Some(receiver) = call.receiver() {
-                self.command_chain(caller, &receiver, call.syntax());
-            }
             return;
         }
         let Some(command) = commands::by_method(&name) else {
@@ -458,6 +461,24 @@ impl BodyWalker<'_> {
             });
         }
         true
+    }
+
+    /// A `cmd("…")` call (`redis::cmd`, `Pipeline::cmd`) and the `.arg(..)` calls chained on
+    /// it: the command, sent here or by whatever it is handed to.
+    pub(super) fn command_from_cmd(&mut self, caller: usize, cmd: ast::Expr) {
+        let mut top = cmd;
+        while let Some(parent) = top.syntax().parent().and_then(ast::MethodCallExpr::cast) {
+            let is_arg = parent.name_ref().is_some_and(|n| n.text() == "arg")
+                && parent
+                    .receiver()
+                    .is_some_and(|r| r.syntax() == top.syntax());
+            if !is_arg {
+                break;
+            }
+            top = ast::Expr::MethodCallExpr(parent);
+        }
+        let node = top.syntax().clone();
+        self.command_chain(caller, &top, &node);
     }
 
     /// `cmd("DEL").arg(k)…` ending in `node` (a sender): the command and its arguments.
@@ -642,6 +663,32 @@ impl BodyWalker<'_> {
         {
             return self.keys_of_depth(&iterable, depth + 1);
         }
+        // A binding of a collection of keys (`let keys: Vec<_> = ids.iter().map(key).collect()`):
+        // the keys of its value.
+        if let ast::Expr::PathExpr(p) = &peeled
+            && let Some(PathResolution::Local(local)) =
+                p.path().and_then(|path| self.sema.resolve_path(&path))
+            && !local.is_param(self.db)
+            && let Some(init) = local
+                .primary_source(self.db)
+                .as_ident_pat()
+                .and_then(|pat| pat.syntax().parent())
+                .and_then(ast::LetStmt::cast)
+                .and_then(|l| l.initializer())
+            && matches!(
+                peel(&init),
+                ast::Expr::ArrayExpr(_) | ast::Expr::MethodCallExpr(_) | ast::Expr::MacroExpr(_)
+            )
+        {
+            let keys = self.keys_of_depth(&init, depth + 1);
+            if keys.len() > 1
+                || keys
+                    .iter()
+                    .any(|k| k.as_ref().is_ok_and(Template::has_literal))
+            {
+                return keys;
+            }
+        }
         // `keys.iter()`, `keys.into_iter()`: the collection.
         if let ast::Expr::MethodCallExpr(m) = &peeled
             && m.name_ref()
@@ -809,6 +856,20 @@ impl BodyWalker<'_> {
         let args: Vec<ast::Expr> = c.arg_list().into_iter().flat_map(|l| l.args()).collect();
         let f = match self.sema.resolve_path(&path) {
             Some(PathResolution::Def(ModuleDef::Function(f))) => f,
+            // A closure bound to a name (`let key = |id| format!("cart:{id}")`): its body.
+            Some(PathResolution::Local(local))
+                if let Some(ast::Expr::ClosureExpr(closure)) = local
+                    .primary_source(self.db)
+                    .as_ident_pat()
+                    .and_then(|pat| pat.syntax().parent())
+                    .and_then(ast::LetStmt::cast)
+                    .and_then(|l| l.initializer()) =>
+            {
+                let body = closure
+                    .body()
+                    .ok_or_else(|| "an incomplete closure".to_owned())?;
+                return self.key_of(&body, depth + 1).map(|t| t.close());
+            }
             _ => {
                 let name = path
                     .segment()
