@@ -279,6 +279,10 @@ pub(crate) struct RawOp {
     pub at: SrcSpan,
     pub place: Place,
     pub ttl: Option<Duration>,
+    /// A membership probe (SISMEMBER, HEXISTS, ZSCORE, ZRANK): it reads whether a member is
+    /// in the key, not the key's data, so a change after a miss of it is no fill (a set
+    /// checked before it is added to).
+    pub probe: bool,
     /// A copy of a callee's operation (callee id, index in its list) placed at a call site,
     /// only to tell whether that call runs on a miss (a fill helper: `cache.put_row(..)` after
     /// a miss of `cache.get_row(..)`); never an operation of this function.
@@ -375,6 +379,7 @@ impl BodyWalker<'_> {
             call_span,
             call.syntax(),
             ttl,
+            is_probe(command.name),
         );
     }
 
@@ -458,6 +463,7 @@ impl BodyWalker<'_> {
                 place: place.clone(),
                 ttl: None,
                 shadow: None,
+                probe: false,
             });
         }
         true
@@ -578,7 +584,16 @@ impl BodyWalker<'_> {
             }
             (effect, _) => effect,
         };
-        self.emit(caller, effect, &keys, text, call_span, node, ttl);
+        self.emit(
+            caller,
+            effect,
+            &keys,
+            text,
+            call_span,
+            node,
+            ttl,
+            is_probe(command.name),
+        );
     }
 
     /// Records the operation of a client call on each of its key arguments.
@@ -592,6 +607,7 @@ impl BodyWalker<'_> {
         call_span: SrcSpan,
         node: &SyntaxNode,
         ttl: Option<Duration>,
+        probe: bool,
     ) {
         let kind = match effect {
             Effect::Read => RawKind::Read,
@@ -615,6 +631,7 @@ impl BodyWalker<'_> {
                 place,
                 ttl: None,
                 shadow: None,
+                probe: false,
             });
             return;
         }
@@ -634,6 +651,7 @@ impl BodyWalker<'_> {
                     place: place.clone(),
                     ttl,
                     shadow: None,
+                    probe,
                 });
             }
         }
@@ -1740,7 +1758,8 @@ fn settle_one(
                 let Ok(template) = &op.key else { continue };
                 if !template.has_param() {
                     // The callee's own operation: seen here only to tell a fill helper.
-                    if matches!(op.kind, RawKind::Read | RawKind::Change | RawKind::Fill) {
+                    // (A callee's own fill is settled there: not a fill of this function.)
+                    if matches!(op.kind, RawKind::Read | RawKind::Change) && !op.probe {
                         ops.push(RawOp {
                             caller: id,
                             at: site.span,
@@ -1768,6 +1787,7 @@ fn settle_one(
                     place: site.place.clone(),
                     ttl: op.ttl,
                     shadow: None,
+                    probe: op.probe,
                 });
             }
         }
@@ -1806,7 +1826,7 @@ fn settle_one(
 fn classify_fills(ops: &mut [RawOp]) {
     let reads: Vec<(String, TextRange)> = ops
         .iter()
-        .filter(|op| op.kind == RawKind::Read)
+        .filter(|op| op.kind == RawKind::Read && !op.probe)
         .filter_map(|op| Some((shape(op.key.as_ref().ok()?), op.place.range)))
         .collect();
     for op in ops.iter_mut() {
@@ -1911,6 +1931,11 @@ fn type_path_matches(configured: &[String], actual: &[String], local: bool) -> b
         _ if configured.len() == 1 => actual.last() == configured.last(),
         _ => actual == configured,
     }
+}
+
+/// Whether a command reads a member's presence or rank, not the key's data.
+fn is_probe(command: &str) -> bool {
+    matches!(command, "SISMEMBER" | "HEXISTS" | "ZSCORE" | "ZRANK")
 }
 
 fn secs(n: u64) -> Duration {
