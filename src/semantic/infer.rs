@@ -1119,25 +1119,32 @@ impl BodyWalker<'_> {
         let text = path.syntax().text().to_string();
         match self.sema.resolve_path(&path) {
             Some(PathResolution::Local(local)) => self.local_key(local, &text, depth),
-            Some(PathResolution::Def(ModuleDef::Const(c))) => {
-                let rendered = c
-                    .eval(self.db)
-                    .map(|v| v.render(self.db, c.krate(self.db).to_display_target(self.db)))
-                    .map_err(|_| format!("cannot evaluate `{text}`"))?;
-                const_text(&rendered)
-                    .map(|v| Template::lit(v, self.span(p.syntax())))
-                    .ok_or_else(|| format!("`{text}` is not a string constant"))
-            }
-            Some(PathResolution::Def(ModuleDef::Static(s))) => {
-                let rendered = s
-                    .eval(self.db)
-                    .map(|v| v.render(self.db, s.krate(self.db).to_display_target(self.db)))
-                    .map_err(|_| format!("cannot evaluate `{text}`"))?;
+            Some(resolution @ PathResolution::Def(ModuleDef::Const(_) | ModuleDef::Static(_))) => {
+                let rendered = self
+                    .rendered_constant(&resolution)
+                    .ok_or_else(|| format!("cannot evaluate `{text}`"))?;
                 const_text(&rendered)
                     .map(|v| Template::lit(v, self.span(p.syntax())))
                     .ok_or_else(|| format!("`{text}` is not a string constant"))
             }
             _ => Err(format!("`{text}` does not resolve to a key")),
+        }
+    }
+
+    /// A `const` or `static` evaluated by the model and rendered as Rust would write it
+    /// (`"user:"`, `60`); `None` for anything else or what does not evaluate.
+    fn rendered_constant(&self, resolution: &PathResolution<'_>) -> Option<String> {
+        let db = self.db;
+        match resolution {
+            PathResolution::Def(ModuleDef::Const(c)) => c
+                .eval(db)
+                .ok()
+                .map(|v| v.render(db, c.krate(db).to_display_target(db))),
+            PathResolution::Def(ModuleDef::Static(s)) => s
+                .eval(db)
+                .ok()
+                .map(|v| v.render(db, s.krate(db).to_display_target(db))),
+            _ => None,
         }
     }
 
@@ -1316,10 +1323,8 @@ impl BodyWalker<'_> {
                 .ok()
                 .filter(|t| t.has_literal() || t.has_param())
                 .unwrap_or_else(|| Template::hole(name.to_owned())),
-            Some(PathResolution::Def(ModuleDef::Const(c))) => c
-                .eval(self.db)
-                .ok()
-                .map(|v| v.render(self.db, c.krate(self.db).to_display_target(self.db)))
+            Some(resolution @ PathResolution::Def(ModuleDef::Const(_))) => self
+                .rendered_constant(&resolution)
                 .and_then(|r| const_text(&r))
                 .map_or_else(
                     || Template::hole(name.to_owned()),
@@ -1368,13 +1373,12 @@ impl BodyWalker<'_> {
             ast::Expr::PathExpr(p) => {
                 let path = p.path()?;
                 match self.sema.resolve_path(&path)? {
-                    PathResolution::Def(ModuleDef::Const(c)) => {
-                        let rendered = c
-                            .eval(self.db)
-                            .ok()?
-                            .render(self.db, c.krate(self.db).to_display_target(self.db));
-                        rendered.trim().replace('_', "").parse().ok()
-                    }
+                    resolution @ PathResolution::Def(ModuleDef::Const(_)) => self
+                        .rendered_constant(&resolution)?
+                        .trim()
+                        .replace('_', "")
+                        .parse()
+                        .ok(),
                     PathResolution::Local(local) if !local.is_param(self.db) => {
                         let init = local
                             .primary_source(self.db)
