@@ -205,6 +205,11 @@ fn wrapper_layer() {
     both_modes("wrapper_layer");
 }
 
+#[test]
+fn enum_dispatch_layer() {
+    both_modes("enum_dispatch_layer");
+}
+
 /// Every service under `fixtures/infer/` is checked above (`annotate_service` is the
 /// `annotate` command's, in tests/cli.rs).
 #[test]
@@ -220,6 +225,7 @@ fn every_inference_fixture_is_checked() {
     let mut checked = vec![
         "axum_deadpool",
         "cache_trait",
+        "enum_dispatch_layer",
         "fill_forms",
         "fred_client",
         "primary_data",

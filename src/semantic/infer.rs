@@ -749,6 +749,10 @@ impl BodyWalker<'_> {
                         ..Template::lit(v.into_owned(), span)
                     })
                     .map_err(|_| "the key literal does not unescape".to_owned()),
+                ast::LiteralKind::Char(c) => c
+                    .value()
+                    .map(|c| Template::lit(c.to_string(), span))
+                    .map_err(|_| "the key literal does not unescape".to_owned()),
                 ast::LiteralKind::IntNumber(n) => Ok(Template {
                     value: true,
                     ..Template::lit(n.text().to_owned(), span)
@@ -1182,21 +1186,98 @@ impl BodyWalker<'_> {
         let Some(pat) = source.as_ident_pat() else {
             return Ok(Template::hole(name));
         };
-        let init = pat
-            .syntax()
-            .parent()
-            .and_then(ast::LetStmt::cast)
-            .and_then(|l| l.initializer());
-        match init {
-            Some(init) => match self.key_of(&init, depth + 1) {
-                Ok(t) => Ok(t),
-                Err(_) => Ok(Template::hole(name)),
-            },
-            None => {
-                let _ = text;
-                Ok(Template::hole(name))
+        let _ = text;
+        let stmt = pat.syntax().parent().and_then(ast::LetStmt::cast);
+        let init = stmt.as_ref().and_then(|l| l.initializer());
+        let base = match &init {
+            Some(init) => self.key_of(init, depth + 1).or_else(|why| {
+                // `String::new()`: the key is what is appended to it.
+                let text = init.syntax().text().to_string();
+                if text.starts_with("String::new") || text.starts_with("String::with_capacity") {
+                    Ok(Template::lit(String::new(), None))
+                } else {
+                    Err(why)
+                }
+            }),
+            None => Err(String::new()),
+        };
+        // A `mut` binding built up later: `write!(k, …)`, `k.push_str(..)`, `k += ..`.
+        let appended = match &stmt {
+            Some(stmt) if local.is_mut(db) => self.appended(stmt, &name, depth),
+            _ => Vec::new(),
+        };
+        match base {
+            Ok(t) if appended.is_empty() => Ok(t),
+            Ok(t) => Ok(Template::concat(
+                std::iter::once(t).chain(appended).collect(),
+            )),
+            Err(_) => Ok(Template::hole(name)),
+        }
+    }
+
+    /// What the statements after `stmt` (in its block) append to the binding `name`:
+    /// `write!(name, …)`/`writeln!`, `name.push_str(..)`, `name.push('c')`, `name += ..`, in
+    /// order.
+    fn appended(&self, stmt: &ast::LetStmt, name: &str, depth: u32) -> Vec<Template> {
+        let Some(list) = stmt.syntax().parent().and_then(ast::StmtList::cast) else {
+            return Vec::new();
+        };
+        let names_binding = |e: Option<ast::Expr>| {
+            e.is_some_and(|e| {
+                let text: String = peel(&e).syntax().text().to_string();
+                text == name
+            })
+        };
+        let mut parts = Vec::new();
+        let after = list
+            .statements()
+            .skip_while(|s| s.syntax() != stmt.syntax())
+            .skip(1);
+        for later in after {
+            for node in later.syntax().descendants() {
+                if let Some(mac) = ast::MacroCall::cast(node.clone()) {
+                    let macro_name = mac
+                        .path()
+                        .and_then(|p| p.segment()?.name_ref())
+                        .map(|n| n.text().to_string());
+                    let first_arg = mac.token_tree().map(|tt| {
+                        let text = tt.syntax().text().to_string();
+                        text.trim_start_matches('(')
+                            .split(',')
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                            .trim_start_matches("&mut ")
+                            .trim()
+                            .to_owned()
+                    });
+                    if matches!(macro_name.as_deref(), Some("write" | "writeln"))
+                        && first_arg.as_deref() == Some(name)
+                        && let Ok(t) = self.macro_key(&mac, depth + 1)
+                    {
+                        parts.push(t);
+                    }
+                } else if let Some(m) = ast::MethodCallExpr::cast(node.clone()) {
+                    let method = m.name_ref().map(|n| n.text().to_string());
+                    if matches!(method.as_deref(), Some("push_str" | "push"))
+                        && names_binding(m.receiver())
+                        && let Some(arg) = m.arg_list().and_then(|l| l.args().next())
+                    {
+                        parts.push(self.part_of(&arg, depth + 1));
+                    }
+                } else if let Some(bin) = ast::BinExpr::cast(node)
+                    && bin.op_kind()
+                        == Some(ast::BinaryOp::Assignment {
+                            op: Some(ast::ArithOp::Add),
+                        })
+                    && names_binding(bin.lhs())
+                    && let Some(rhs) = bin.rhs()
+                {
+                    parts.push(self.part_of(&rhs, depth + 1));
+                }
             }
         }
+        parts
     }
 
     /// `format!`, `format_args!`, `concat!`, `String::from`-like macros and `macro_rules!`
