@@ -105,10 +105,10 @@ fn annotation_drift_fires() {
     check(
         "annotation_drift_fires",
         &[
-            "src/lib.rs:39:5 annotation_drift",
+            "src/lib.rs:36:2 annotation_drift",
+            "src/lib.rs:62:2 annotation_drift",
             "src/lib.rs:62:10 annotation_drift",
-            "src/lib.rs:64:42 annotation_drift",
-            "src/lib.rs:70:33 annotation_drift",
+            "src/lib.rs:67:2 annotation_drift",
         ],
     );
 }

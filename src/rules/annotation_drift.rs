@@ -114,15 +114,19 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                 message: format!(
                     "`{name}` {what} `{key}`{via}, which its annotations do not declare"
                 ),
+                // At the annotation (SPEC §5), where the fix usually goes; the call is related.
                 primary: cx.label(
+                    contract_span(function, attribute),
+                    format!("`{key}` is not declared here"),
+                ),
+                related: vec![cx.label(
                     op.span,
                     if op.span == op.call_span {
                         format!("`{}` {what} `{key}` here", op.call)
                     } else {
                         format!("this call reaches `{}`, which {what} `{key}`", op.call)
                     },
-                ),
-                related: vec![cx.label(function.name_span, "annotated here")],
+                )],
                 notes: vec![format!(
                     "where a function carries annotations they are its contract: the \
                      inferred `{}` is not checked",
@@ -175,6 +179,25 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             sink.report(&RULE, allow, draft);
         }
     }
+}
+
+/// The attribute a missing key belongs in: the function's first `#[reads]` (for `reads`) or
+/// `#[writes]`, else its first cache annotation.
+fn contract_span(function: &crate::facts::FnFact, attribute: &str) -> crate::facts::SrcSpan {
+    let kind = if attribute == "reads" {
+        AnnotationKind::Reads
+    } else {
+        AnnotationKind::Writes
+    };
+    let cache = |a: &&crate::facts::AnnotationFact| {
+        matches!(a.kind, AnnotationKind::Reads | AnnotationKind::Writes)
+    };
+    function
+        .annotations
+        .iter()
+        .find(|a| a.kind == kind)
+        .or_else(|| function.annotations.iter().find(cache))
+        .map_or(function.name_span, |a| a.span)
 }
 
 /// `id` and the functions it calls that declare no keys themselves (transitively): what its
