@@ -174,7 +174,6 @@ impl Model {
             underived = std::mem::take(&mut resolution.underived);
             resolution
         });
-        let lap = crate::timing::Lap::start("model");
         // The syntactic resolver is built only when something asks it: resolution without the
         // engine, or a key constant the engine left unresolved. (Its glob-import lookups grow
         // fast on very large files; the engine answers the rest.)
@@ -253,7 +252,6 @@ impl Model {
                 sites.add(id, function, annotation, &constants, sep, &mut problems);
             }
         }
-        lap.lap("model: sites");
         let inference_speaks = inference_speaks(&graph, &functions);
         sites.add_inferred(&inferred_ops, &inference_speaks, sep, &mut underived);
         let mut subscribers: HashMap<&str, Vec<&EventSite>> = HashMap::new();
@@ -281,7 +279,6 @@ impl Model {
                 graph.add_edge(from, to, step);
             }
         }
-        lap.lap("model: inferred sites");
         let (entries, live) = entries_and_live(&graph, &sites, &roles);
         let mut writes_by_function = vec![Vec::new(); functions.len()];
         for (index, write) in sites.writes.iter().enumerate() {
@@ -291,9 +288,7 @@ impl Model {
             .filter(|(_, f)| !f.annotations.is_empty())
             .map(|(id, _)| id);
         let leads_to_annotated = reaching(&graph, annotated);
-        lap.lap("model: entries");
         let names = display_names(&functions, &leads_to_annotated);
-        lap.lap("model: names");
         Model {
             names,
             read_index: KeyIndex::new(sites.reads.iter().map(|r| &r.key)),
@@ -1024,45 +1019,33 @@ impl Model {
                 100.0 * resolved as f64 / sites as f64
             )
         });
+        // `file:line:col: note: in `caller`` and the rest of the line.
+        let note = |u: &semantic::Unresolved, rest: String| {
+            let file = files.get(u.span.file as usize).copied().unwrap_or("?");
+            let caller = if u.caller < self.functions.len() {
+                self.display_name(u.caller)
+            } else {
+                "?".to_owned()
+            };
+            let (line, column) = (u.span.start.line, u.span.start.column + 1);
+            format!("{file}:{line}:{column}: note: in `{caller}`{rest}")
+        };
         self.unresolved
             .iter()
             .map(|u| {
-                let file = files.get(u.span.file as usize).copied().unwrap_or("?");
-                let caller = if u.caller < self.functions.len() {
-                    self.display_name(u.caller)
-                } else {
-                    "?".to_owned()
-                };
                 if u.call.is_empty() {
-                    format!(
-                        "{file}:{}:{}: note: in `{caller}`: {}",
-                        u.span.start.line,
-                        u.span.start.column + 1,
-                        u.reason
-                    )
+                    note(u, format!(": {}", u.reason))
                 } else {
-                    format!(
-                        "{file}:{}:{}: note: in `{caller}`, `{}` is not resolved: {}",
-                        u.span.start.line,
-                        u.span.start.column + 1,
-                        u.call,
-                        u.reason
-                    )
+                    note(u, format!(", `{}` is not resolved: {}", u.call, u.reason))
                 }
             })
             .chain(self.underived.iter().map(|u| {
-                let file = files.get(u.span.file as usize).copied().unwrap_or("?");
-                let caller = if u.caller < self.functions.len() {
-                    self.display_name(u.caller)
-                } else {
-                    "?".to_owned()
-                };
-                format!(
-                    "{file}:{}:{}: note: in `{caller}`, `{}` is no inferred cache operation: {}",
-                    u.span.start.line,
-                    u.span.start.column + 1,
-                    u.call,
-                    u.reason
+                note(
+                    u,
+                    format!(
+                        ", `{}` is no inferred cache operation: {}",
+                        u.call, u.reason
+                    ),
                 )
             }))
             .chain(summary)

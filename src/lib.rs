@@ -24,7 +24,6 @@ pub mod report;
 pub mod rules;
 pub mod semantic;
 pub mod syntactic;
-pub mod timing;
 pub mod workspace;
 
 use std::collections::BTreeMap;

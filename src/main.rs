@@ -222,6 +222,29 @@ impl analyze::Progress for Reporter {
     }
 }
 
+/// How findings or suggestions about `files` are rendered. On a run on PATHs, JSON names the
+/// real packages that hold those files, if any (the workspace's otherwise).
+fn render_options(
+    workspace: &cachelint_analyzer::analyze::Workspace,
+    format: Format,
+    files: &[&str],
+    color: ColorChoice,
+    show_elapsed: bool,
+) -> RenderOptions {
+    let packages = if workspace.packages.is_empty() && format.is_json() {
+        cachelint_analyzer::package::owning(&workspace.root, files)
+    } else {
+        workspace.packages.clone()
+    };
+    RenderOptions {
+        color: use_color(color),
+        width: output_width(),
+        show_elapsed,
+        workspace_root: Some(workspace.root.clone()),
+        packages,
+    }
+}
+
 fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
     let options = Options {
         levels: level_flags(matches),
@@ -302,24 +325,12 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, String> {
             eprintln!("{line}");
         }
     }
-    let packages = if workspace.packages.is_empty() && format.is_json() {
-        // A run on PATHs: the real packages that hold the findings' files, if any.
-        let files: Vec<&str> = analysis
-            .findings
-            .iter()
-            .map(|f| f.primary.location.file.as_str())
-            .collect();
-        cachelint_analyzer::package::owning(&workspace.root, &files)
-    } else {
-        workspace.packages.clone()
-    };
-    let options = RenderOptions {
-        color: use_color(args.color),
-        width: output_width(),
-        show_elapsed: !args.quiet,
-        workspace_root: Some(workspace.root.clone()),
-        packages,
-    };
+    let files: Vec<&str> = analysis
+        .findings
+        .iter()
+        .map(|f| f.primary.location.file.as_str())
+        .collect();
+    let options = render_options(&workspace, format, &files, args.color, !args.quiet);
     let mut out = std::io::stdout().lock();
     // `-q` on a clean run prints nothing at all: the summary line is all `human` would say.
     // The machine-readable formats still print their (empty) document.
@@ -424,19 +435,8 @@ fn run_annotate(args: &AnnotateArgs) -> Result<u8, String> {
         .iter()
         .map(|f| (f.rel.clone(), f.text.clone()))
         .collect();
-    let packages = if workspace.packages.is_empty() && format.is_json() {
-        let files: Vec<&str> = plan.files.iter().map(|f| f.rel.as_str()).collect();
-        cachelint_analyzer::package::owning(&workspace.root, &files)
-    } else {
-        workspace.packages.clone()
-    };
-    let options = RenderOptions {
-        color: use_color(args.color),
-        width: output_width(),
-        show_elapsed: false,
-        workspace_root: Some(workspace.root.clone()),
-        packages,
-    };
+    let files: Vec<&str> = plan.files.iter().map(|f| f.rel.as_str()).collect();
+    let options = render_options(&workspace, format, &files, args.color, false);
     let mut out = std::io::stdout().lock();
     let mut written = report::render_advice(format, &advice, sources, &options, &mut out);
     if written.is_ok() && format == Format::Human && !args.quiet {

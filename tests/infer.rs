@@ -235,3 +235,25 @@ fn every_inference_fixture_is_checked() {
     checked.sort();
     assert_eq!(found, checked);
 }
+
+/// A finding that rests on an inferred fact says which call it was inferred from.
+#[test]
+fn a_finding_on_an_inferred_key_names_the_call_it_comes_from() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let stripped = strip("wrapper_layer", tmp.path());
+    let target = Target {
+        paths: vec![stripped],
+        ..Target::default()
+    };
+    let (analysis, _, _) = analyze(&target, &Options::default()).expect("analyzes");
+    let [finding] = analysis.findings.as_slice() else {
+        panic!("one finding: {:?}", analysis.findings);
+    };
+    assert!(
+        finding.notes.iter().any(|n| n
+            .starts_with("`team:<id>` is inferred from `cache.fetch(..)` at ")
+            && n.ends_with("src/lib.rs:39:11")),
+        "{:?}",
+        finding.notes
+    );
+}

@@ -687,12 +687,7 @@ impl BodyWalker<'_> {
             && let Some(PathResolution::Local(local)) =
                 p.path().and_then(|path| self.sema.resolve_path(&path))
             && !local.is_param(self.db)
-            && let Some(init) = local
-                .primary_source(self.db)
-                .as_ident_pat()
-                .and_then(|pat| pat.syntax().parent())
-                .and_then(ast::LetStmt::cast)
-                .and_then(|l| l.initializer())
+            && let Some(init) = self.let_value(local)
             && matches!(
                 peel(&init),
                 ast::Expr::ArrayExpr(_) | ast::Expr::MethodCallExpr(_) | ast::Expr::MacroExpr(_)
@@ -880,12 +875,7 @@ impl BodyWalker<'_> {
             Some(PathResolution::Def(ModuleDef::Function(f))) => f,
             // A closure bound to a name (`let key = |id| format!("cart:{id}")`): its body.
             Some(PathResolution::Local(local))
-                if let Some(ast::Expr::ClosureExpr(closure)) = local
-                    .primary_source(self.db)
-                    .as_ident_pat()
-                    .and_then(|pat| pat.syntax().parent())
-                    .and_then(ast::LetStmt::cast)
-                    .and_then(|l| l.initializer()) =>
+                if let Some(ast::Expr::ClosureExpr(closure)) = self.let_value(local) =>
             {
                 let body = closure
                     .body()
@@ -1003,7 +993,7 @@ impl BodyWalker<'_> {
                             continue;
                         }
                         let value = field_init.expr().map_or_else(
-                            || self.captured_name(&field_init, &field_name, depth),
+                            || Some(self.captured(field_init.syntax(), &field_name, depth)),
                             |e| self.key_of(&e, depth + 1).ok(),
                         );
                         if let Some(t) = value.filter(|t| t.has_literal()) {
@@ -1014,21 +1004,6 @@ impl BodyWalker<'_> {
             }
         }
         None
-    }
-
-    /// A shorthand field init `Key { key }`: the binding of that name.
-    fn captured_name(
-        &self,
-        field: &ast::RecordExprField,
-        name: &str,
-        depth: u32,
-    ) -> Option<Template> {
-        let scope = self.sema.scope(field.syntax())?;
-        let path = ra_ap_syntax::ast::make::path_from_text(name);
-        match scope.speculative_resolve(&path)? {
-            PathResolution::Local(local) => self.local_key(local, name, depth + 1).ok(),
-            _ => None,
-        }
     }
 
     /// A value of a workspace type whose `Display` impl writes the key (`impl Display for
@@ -1122,7 +1097,7 @@ impl BodyWalker<'_> {
         };
         let text = path.syntax().text().to_string();
         match self.sema.resolve_path(&path) {
-            Some(PathResolution::Local(local)) => self.local_key(local, &text, depth),
+            Some(PathResolution::Local(local)) => self.local_key(local, depth),
             Some(resolution @ PathResolution::Def(ModuleDef::Const(_) | ModuleDef::Static(_))) => {
                 let rendered = self
                     .rendered_constant(&resolution)
@@ -1152,9 +1127,21 @@ impl BodyWalker<'_> {
         }
     }
 
+    /// The value a `let` binds `local` to (`None` for a parameter, a pattern binding, a `let`
+    /// with no value).
+    fn let_value(&self, local: hir::Local<'_>) -> Option<ast::Expr> {
+        local
+            .primary_source(self.db)
+            .as_ident_pat()?
+            .syntax()
+            .parent()
+            .and_then(ast::LetStmt::cast)?
+            .initializer()
+    }
+
     /// A binding: a parameter (of a key-holding type: stays a parameter; a number: a
     /// placeholder) or a `let` followed to its value.
-    fn local_key(&self, local: hir::Local<'_>, text: &str, depth: u32) -> Result<Template, String> {
+    fn local_key(&self, local: hir::Local<'_>, depth: u32) -> Result<Template, String> {
         let db = self.db;
         let name = local.name(db).as_str().to_owned();
         if local.is_param(db) {
@@ -1186,7 +1173,6 @@ impl BodyWalker<'_> {
         let Some(pat) = source.as_ident_pat() else {
             return Ok(Template::hole(name));
         };
-        let _ = text;
         let stmt = pat.syntax().parent().and_then(ast::LetStmt::cast);
         let init = stmt.as_ref().and_then(|l| l.initializer());
         let base = match &init {
@@ -1377,7 +1363,7 @@ impl BodyWalker<'_> {
                     let part = match expr {
                         Some(e) => self.part_of(&e, depth + 1),
                         // An inline `{id}`: the binding in scope at the macro call.
-                        None => self.captured(&template, &arg, depth),
+                        None => self.captured(template.syntax(), &arg, depth),
                     };
                     parts.push(part);
                 }
@@ -1392,15 +1378,16 @@ impl BodyWalker<'_> {
         Ok(t)
     }
 
-    /// `{name}` captured from the scope of a format string.
-    fn captured(&self, at: &ast::Literal, name: &str, depth: u32) -> Template {
-        let resolved = self.sema.scope(at.syntax()).and_then(|scope| {
+    /// A name captured from the scope at `at`: an inline `{name}` of a format string, a
+    /// shorthand field init `Key { key }`.
+    fn captured(&self, at: &SyntaxNode, name: &str, depth: u32) -> Template {
+        let resolved = self.sema.scope(at).and_then(|scope| {
             let path = ra_ap_syntax::ast::make::path_from_text(name);
             scope.speculative_resolve(&path)
         });
         match resolved {
             Some(PathResolution::Local(local)) => self
-                .local_key(local, name, depth + 1)
+                .local_key(local, depth + 1)
                 .ok()
                 .filter(|t| t.has_literal() || t.has_param())
                 .unwrap_or_else(|| Template::hole(name.to_owned())),
@@ -1461,13 +1448,7 @@ impl BodyWalker<'_> {
                         .parse()
                         .ok(),
                     PathResolution::Local(local) if !local.is_param(self.db) => {
-                        let init = local
-                            .primary_source(self.db)
-                            .as_ident_pat()?
-                            .syntax()
-                            .parent()
-                            .and_then(ast::LetStmt::cast)?
-                            .initializer()?;
+                        let init = self.let_value(local)?;
                         self.number(&init, depth + 1)
                     }
                     _ => None,
@@ -1592,12 +1573,7 @@ impl BodyWalker<'_> {
             for path in guard.syntax().descendants().filter_map(ast::PathExpr::cast) {
                 if let Some(PathResolution::Local(local)) =
                     path.path().and_then(|p| self.sema.resolve_path(&p))
-                    && let Some(init) = local
-                        .primary_source(self.db)
-                        .as_ident_pat()
-                        .and_then(|pat| pat.syntax().parent())
-                        .and_then(ast::LetStmt::cast)
-                        .and_then(|l| l.initializer())
+                    && let Some(init) = self.let_value(local)
                 {
                     ranges.push(self.sema.original_range(init.syntax()).range);
                 }
