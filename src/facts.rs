@@ -112,6 +112,9 @@ pub struct AnnotationFact {
     pub keys: Vec<KeyFact>,
     pub ttl: Option<(Duration, SrcSpan)>,
     pub depends_on: Vec<KeyFact>,
+    /// `tables = [..]`: the tables the key is built from, each lowercased and without its
+    /// schema (as core's parser stores them), with the span of its literal.
+    pub tables: Vec<(String, SrcSpan)>,
     pub allow: Vec<String>,
     /// The whole attribute.
     pub span: SrcSpan,

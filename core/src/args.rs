@@ -79,6 +79,11 @@ pub struct Annotation {
     pub ttl: Option<(Duration, Span)>,
     /// `depends_on = [..]` (reads only).
     pub depends_on: Vec<KeyArg>,
+    /// `tables = ["application", "public.Endpoint"]` (reads only): the database tables the key
+    /// is built from, replacing the list the analyzer would infer. Each name is stored as SQL
+    /// resolves an unquoted identifier: lowercased, without its schema (`public.Endpoint` →
+    /// `endpoint`); the span is the literal's.
+    pub tables: Vec<(String, Span)>,
     /// `allow(rule, ..)`, each with its span.
     pub allow: Vec<(String, Span)>,
 }
@@ -104,6 +109,7 @@ pub fn parse_annotation(
             keys: Vec::new(),
             ttl: None,
             depends_on: Vec::new(),
+            tables: Vec::new(),
             allow: Vec::new(),
         },
         errors: Vec::new(),
@@ -128,13 +134,14 @@ pub fn parse_annotation(
 }
 
 /// Every option name, in the order error messages list them.
-const OPTIONS: &[&str] = &["ttl", "depends_on", "allow"];
+const OPTIONS: &[&str] = &["ttl", "depends_on", "tables", "allow"];
 
 /// What a bare option name needs after it; said when the user forgets it.
 fn option_usage(name: &str) -> &'static str {
     match name {
         "ttl" => "expected `ttl = \"<duration>\"`, for example `ttl = \"120s\"`",
         "depends_on" => "expected `depends_on = [\"<key>\", ..]`",
+        "tables" => "expected `tables = [\"<table>\", ..]`",
         _ => "expected `allow(<rule>, ..)`",
     }
 }
@@ -143,7 +150,7 @@ fn option_usage(name: &str) -> &'static str {
 fn options_for(kind: AnnotationKind) -> &'static [&'static str] {
     match kind {
         AnnotationKind::Reads => OPTIONS,
-        _ => &OPTIONS[2..],
+        _ => &OPTIONS[3..],
     }
 }
 
@@ -296,6 +303,7 @@ impl ArgParser {
         match name.as_str() {
             "ttl" => self.ttl(input),
             "depends_on" => self.depends_on(input),
+            "tables" => self.tables(input),
             _ => self.allow(input),
         }
     }
@@ -339,6 +347,47 @@ impl ArgParser {
         // "depends on nothing"; refuse it rather than silently infer dependencies.
         if count == 0 && self.errors.len() == before {
             let message = "`depends_on` needs at least one key";
+            self.errors
+                .push(syn::Error::new(brackets.span.join(), message));
+        }
+        Ok(())
+    }
+
+    /// `= ["application", "public.endpoint"]`, after `tables`.
+    fn tables(&mut self, input: ParseStream) -> syn::Result<()> {
+        let eq: Token![=] = input.parse()?;
+        if !input.peek(token::Bracket) {
+            return Err(expected_value(input, eq.span, option_usage("tables")));
+        }
+        let content;
+        let brackets = bracketed!(content in input);
+        let before = self.errors.len();
+        let mut count = 0;
+        self.comma_list(&content, |this, input| {
+            count += 1;
+            if !input.peek(LitStr) {
+                let token: TokenTree = input.parse()?;
+                let message = "expected a string literal naming a table";
+                return Err(syn::Error::new(token.span(), message));
+            }
+            let lit: LitStr = input.parse()?;
+            let name = lit.value();
+            let problem = if !lit.suffix().is_empty() {
+                Some(format!("unexpected suffix `{}`", lit.suffix()))
+            } else {
+                table_problem(&name)
+                    .map(|why| format!("invalid table name `{}`: {why}", shown(&name)))
+            };
+            match problem {
+                Some(message) => this.errors.push(syn::Error::new(lit.span(), message)),
+                None => this.annotation.tables.push((table_name(&name), lit.span())),
+            }
+            Ok(())
+        })?;
+        // As for `depends_on`: an empty list would read as "built from no table" yet look like
+        // no list at all, so the inferred tables would silently stand.
+        if count == 0 && self.errors.len() == before {
+            let message = "`tables` needs at least one table name";
             self.errors
                 .push(syn::Error::new(brackets.span.join(), message));
         }
@@ -440,6 +489,54 @@ fn event_problem(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Why `name` is not a table name (`users`, `public.users`), if it is not.
+fn table_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("must not be empty".to_string());
+    }
+    if name.chars().any(char::is_whitespace) {
+        return Some("must not contain whitespace".to_string());
+    }
+    let parts: Vec<&str> = name.split('.').collect();
+    match parts.as_slice() {
+        [table] => identifier_problem(table, "table"),
+        [schema, table] => {
+            identifier_problem(schema, "schema").or_else(|| identifier_problem(table, "table"))
+        }
+        _ => Some("expected `table` or `schema.table`, with at most one `.`".to_string()),
+    }
+}
+
+/// Why `part` is not an unquoted SQL identifier (`[A-Za-z_][A-Za-z0-9_$]*`), if it is not;
+/// `what` names the part (`table`, `schema`).
+fn identifier_problem(part: &str, what: &str) -> Option<String> {
+    let mut chars = part.chars();
+    let first = match chars.next() {
+        None => return Some(format!("empty {what} name")),
+        Some(first) => first,
+    };
+    if matches!(first, '"' | '`' | '[') {
+        return Some("quoted identifiers are not supported: write the name unquoted".to_string());
+    }
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        let first = first.escape_debug();
+        return Some(format!(
+            "a {what} name starts with a letter or `_`, not `{first}`"
+        ));
+    }
+    let bad = chars.find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '$')))?;
+    let bad = bad.escape_debug();
+    Some(format!(
+        "unexpected character `{bad}`: a {what} name is letters, digits, `_` and `$`"
+    ))
+}
+
+/// A valid table name as SQL resolves it unquoted: lowercased, its schema dropped.
+fn table_name(name: &str) -> String {
+    let table = name.rsplit_once('.').map_or(name, |(_, table)| table);
+    table.to_ascii_lowercase()
 }
 
 /// `text` as an error message should quote it: control characters escaped, the rest verbatim.
@@ -629,6 +726,14 @@ mod tests {
             errors_for(Writes, r#""k", depends_on = ["j"]"#),
             ["`depends_on` is only allowed on `#[reads]`"]
         );
+        assert_eq!(
+            errors_for(Writes, r#""k", tables = ["users"]"#),
+            ["`tables` is only allowed on `#[reads]`"]
+        );
+        assert_eq!(
+            errors_for(Subscribes, r#""e", tables = ["users"]"#),
+            ["`tables` is only allowed on `#[reads]`"]
+        );
     }
 
     #[test]
@@ -636,18 +741,24 @@ mod tests {
         assert_eq!(
             errors_for(Reads, r#""k", tll = "1s""#),
             [
-                "unknown option `tll`; expected one of `ttl`, `depends_on`, `allow` (did you mean `ttl`?)"
+                "unknown option `tll`; expected one of `ttl`, `depends_on`, `tables`, `allow` (did you mean `ttl`?)"
             ]
         );
         assert_eq!(
             errors_for(Reads, r#""k", depend_on = ["j"]"#),
             [
-                "unknown option `depend_on`; expected one of `ttl`, `depends_on`, `allow` (did you mean `depends_on`?)"
+                "unknown option `depend_on`; expected one of `ttl`, `depends_on`, `tables`, `allow` (did you mean `depends_on`?)"
+            ]
+        );
+        assert_eq!(
+            errors_for(Reads, r#""k", tabels = ["users"]"#),
+            [
+                "unknown option `tabels`; expected one of `ttl`, `depends_on`, `tables`, `allow` (did you mean `tables`?)"
             ]
         );
         assert_eq!(
             errors_for(Reads, r#""k", foo(bar, baz)"#),
-            ["unknown option `foo`; expected one of `ttl`, `depends_on`, `allow`"]
+            ["unknown option `foo`; expected one of `ttl`, `depends_on`, `tables`, `allow`"]
         );
         assert_eq!(
             errors_for(Writes, r#""k", alow(dead_invalidation)"#),
@@ -679,6 +790,103 @@ mod tests {
         let usage = "expected `depends_on = [\"<key>\", ..]`";
         assert_eq!(errors_for(Reads, r#""k", depends_on = "a""#), [usage]);
         assert_eq!(errors_for(Reads, r#""k", depends_on"#), [usage]);
+    }
+
+    fn tables_of(annotation: &Annotation) -> Vec<&str> {
+        annotation.tables.iter().map(|t| t.0.as_str()).collect()
+    }
+
+    #[test]
+    fn tables() {
+        let src = r#""k", ttl = "30s", tables = ["application", "endpoint"]"#;
+        let (annotation, errors) = parse(Reads, src);
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(tables_of(&annotation), ["application", "endpoint"]);
+        let (annotation, errors) = parse(Reads, r#""k", tables = ["org_2$x", "_t",]"#);
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(tables_of(&annotation), ["org_2$x", "_t"]);
+    }
+
+    #[test]
+    fn table_names_are_folded_and_unqualified() {
+        let src = r#""k", tables = ["public.Users", "Audit.LOG", r"endpoint"]"#;
+        let (annotation, errors) = parse(Reads, src);
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(tables_of(&annotation), ["users", "log", "endpoint"]);
+    }
+
+    #[test]
+    fn invalid_table_names_are_reported_and_left_out() {
+        let (annotation, errors) = parse(Reads, r#""k", tables = ["users;", "ok", "1st"]"#);
+        assert_eq!(
+            errors,
+            [
+                "invalid table name `users;`: unexpected character `;`: a table name is letters, digits, `_` and `$`",
+                "invalid table name `1st`: a table name starts with a letter or `_`, not `1`",
+            ]
+        );
+        assert_eq!(tables_of(&annotation), ["ok"]);
+        for (src, why) in [
+            (r#""""#, "invalid table name ``: must not be empty"),
+            (
+                r#""a.b.c""#,
+                "invalid table name `a.b.c`: expected `table` or `schema.table`, with at most one `.`",
+            ),
+            (
+                r#""public.""#,
+                "invalid table name `public.`: empty table name",
+            ),
+            (
+                r#"".users""#,
+                "invalid table name `.users`: empty schema name",
+            ),
+            (
+                r#""$x.users""#,
+                "invalid table name `$x.users`: a schema name starts with a letter or `_`, not `$`",
+            ),
+            (
+                r#""my-table""#,
+                "invalid table name `my-table`: unexpected character `-`: a table name is letters, digits, `_` and `$`",
+            ),
+            (
+                r#""user s""#,
+                "invalid table name `user s`: must not contain whitespace",
+            ),
+            (
+                r#""\"Users\"""#,
+                "invalid table name `\"Users\"`: quoted identifiers are not supported: write the name unquoted",
+            ),
+            (
+                r#""t\u{7}""#,
+                "invalid table name `t\\u{7}`: unexpected character `\\u{7}`: a table name is letters, digits, `_` and `$`",
+            ),
+            (r#""users"x"#, "unexpected suffix `x`"),
+            ("users", "expected a string literal naming a table"),
+            ("42", "expected a string literal naming a table"),
+        ] {
+            let src = format!(r#""k", tables = [{src}]"#);
+            assert_eq!(errors_for(Reads, &src), [why], "{src}");
+        }
+    }
+
+    #[test]
+    fn malformed_tables_syntax() {
+        assert_eq!(
+            errors_for(Reads, r#""k", tables = []"#),
+            ["`tables` needs at least one table name"]
+        );
+        let usage = "expected `tables = [\"<table>\", ..]`";
+        for src in [
+            r#""k", tables = "users""#,
+            r#""k", tables"#,
+            r#""k", tables ="#,
+            r#""k", tables("users")"#,
+        ] {
+            assert_eq!(errors_for(Reads, src), [usage], "{src}");
+        }
+        let (annotation, errors) = parse(Reads, r#""k", tables = ["a"], tables = ["b"]"#);
+        assert_eq!(errors, ["duplicate option `tables`"]);
+        assert_eq!(tables_of(&annotation), ["a"]);
     }
 
     #[test]
@@ -768,6 +976,8 @@ mod tests {
             "allow((x))",
             "depends_on = [[[]]]",
             "depends_on = [=]",
+            "tables = [[\"t\"]]",
+            "tables = [\"a.\", .]",
             "#",
             "#[x]",
             "{ }",
@@ -795,6 +1005,7 @@ mod tests {
             words in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "\"k\"", "\"a:<b\"", "\"1s\"", "\"x y\"", "ttl", "depends_on", "allow",
+                    "tables", "\"t.u\"",
                     "uncovered_read", "foo", "=", ",", "::", "42", "(", ")", "[", "]", "keys",
                     "'c'", "#", "-", "r\"*\"",
                 ]),

@@ -24,7 +24,9 @@ use proc_macro::TokenStream;
 
 /// This function serves cached data under these keys: `#[reads("user:<id>:profile")]`.
 ///
-/// Options: `ttl = "120s"`, `depends_on = ["team:<tid>:members"]`, `allow(rule, ..)`.
+/// Options: `ttl = "120s"`, `depends_on = ["team:<tid>:members"]`,
+/// `tables = ["application", "public.endpoint"]` (the database tables the key is built from;
+/// replaces the inferred list), `allow(rule, ..)`.
 #[proc_macro_attribute]
 pub fn reads(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::annotate(AnnotationKind::Reads, attr.into(), item.into()).into()

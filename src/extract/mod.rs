@@ -439,6 +439,9 @@ fn annotations(attrs: &[&Group], scope: &Scope, facts: &mut FileFacts) -> Vec<An
             keys: parsed.keys.iter().map(key_fact).collect(),
             ttl: parsed.ttl.map(|(d, span)| (d, span_of(scope.file, span))),
             depends_on: parsed.depends_on.iter().map(key_fact).collect(),
+            tables: (parsed.tables.iter())
+                .map(|(name, span)| (name.clone(), span_of(scope.file, *span)))
+                .collect(),
             allow,
             span: attr_span,
         });
@@ -639,4 +642,28 @@ fn alias(trees: &[TokenTree], i: usize, scope: &Scope, facts: &mut FileFacts) ->
         });
     }
     end
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tables_reach_the_annotation_fact_and_bad_names_are_invalid_keys() {
+        let text = "#[reads(\"app:<id>\", tables = [\"public.Application\", \"end-point\"])]\n\
+                    fn app() {}";
+        let facts = super::extract_file(0, text, vec!["c".to_string()], ':');
+        let tables = &facts.functions[0].annotations[0].tables;
+        let names: Vec<_> = tables.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["application"]);
+        let span = tables[0].1;
+        assert_eq!((span.start.line, span.start.column), (1, 30));
+        assert_eq!((span.end.line, span.end.column), (1, 50));
+        let messages: Vec<_> = facts.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "invalid table name `end-point`: unexpected character `-`: a table name is letters, digits, `_` and `$`"
+            ]
+        );
+        assert_eq!(facts.problems[0].rule, "invalid_key");
+    }
 }

@@ -1,0 +1,8 @@
+use cachelint::reads;
+
+#[reads("app:<org>:<app>", tables = ["application", "end-point"])]
+fn app() {}
+
+fn main() {
+    app();
+}

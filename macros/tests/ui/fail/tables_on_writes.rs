@@ -1,0 +1,8 @@
+use cachelint::writes;
+
+#[writes("app:<org>:<app>", tables = ["application"])]
+fn update() {}
+
+fn main() {
+    update();
+}
