@@ -210,6 +210,26 @@ fn enum_dispatch_layer() {
     both_modes("enum_dispatch_layer");
 }
 
+#[test]
+fn sqlx_service() {
+    both_modes("sqlx_service");
+}
+
+#[test]
+fn postgres_service() {
+    both_modes("postgres_service");
+}
+
+#[test]
+fn diesel_service() {
+    both_modes("diesel_service");
+}
+
+#[test]
+fn seaorm_service() {
+    both_modes("seaorm_service");
+}
+
 /// Every service under `fixtures/infer/` is checked above (`annotate_service` is the
 /// `annotate` command's, in tests/cli.rs).
 #[test]
@@ -225,11 +245,15 @@ fn every_inference_fixture_is_checked() {
     let mut checked = vec![
         "axum_deadpool",
         "cache_trait",
+        "diesel_service",
         "enum_dispatch_layer",
         "fill_forms",
         "fred_client",
+        "postgres_service",
         "primary_data",
         "scan_evict_typo",
+        "seaorm_service",
+        "sqlx_service",
         "wrapper_layer",
     ];
     checked.sort();
