@@ -1,0 +1,75 @@
+//! `by_key`: a WHERE clause that pins one row of a table by its primary key.
+
+use super::Scope;
+use crate::sql::collect::{is_value_name, name};
+use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator};
+
+/// Marks `by_key` the sources of `scope` whose `id` a top-level conjunct of `selection`
+/// equates with a placeholder or literal.
+pub(super) fn pin(scope: &mut Scope, selection: &Expr) {
+    // A loop, not recursion: a long AND chain is as deep as it is long.
+    let mut pending = vec![selection];
+    while let Some(expr) = pending.pop() {
+        match expr {
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::And,
+                right,
+            } => pending.extend([&**left, &**right]),
+            Expr::Nested(inner) => pending.push(inner),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } => {
+                let key = match (key_column(left), key_column(right)) {
+                    (Some(qualifier), None) if is_value(right) => qualifier,
+                    (None, Some(qualifier)) if is_value(left) => qualifier,
+                    _ => continue,
+                };
+                let pinned = match key {
+                    Some(qualifier) => (scope.iter_mut())
+                        .find(|s| s.binding.as_deref() == Some(qualifier.as_str())),
+                    None if scope.len() == 1 => scope.first_mut(),
+                    None => None,
+                };
+                if let Some(source) = pinned {
+                    source.by_key = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `Some(qualifier)` when `expr` is the column `id`, bare or qualified.
+fn key_column(expr: &Expr) -> Option<Option<String>> {
+    let (qualifier, column) = match expr {
+        Expr::Identifier(column) => (None, column),
+        Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+            [column] => (None, column),
+            [.., qualifier, column] => (Some(name(qualifier)), column),
+            [] => return None,
+        },
+        Expr::Nested(inner) => return key_column(inner),
+        _ => return None,
+    };
+    (name(column) == "id").then_some(qualifier)
+}
+
+/// A placeholder or literal, maybe cast, signed or parenthesized.
+fn is_value(mut expr: &Expr) -> bool {
+    loop {
+        match expr {
+            Expr::Value(_) | Expr::TypedString { .. } => return true,
+            Expr::Identifier(ident) => return is_value_name(ident),
+            Expr::Cast { expr: inner, .. }
+            | Expr::Nested(inner)
+            | Expr::UnaryOp {
+                op: UnaryOperator::Minus | UnaryOperator::Plus,
+                expr: inner,
+            } => expr = inner,
+            _ => return false,
+        }
+    }
+}
