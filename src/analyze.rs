@@ -129,7 +129,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         .iter()
         .filter_map(|w| w.type_path.last().cloned())
         .collect();
-    let (texts, facts, relevant, client_files) = read_all(
+    let (texts, facts, relevant, client_files, any_cache) = read_all(
         &ws.discovery,
         ws.config.separator,
         options.all_files,
@@ -142,7 +142,13 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         &facts,
         &texts,
         relevant.as_ref(),
-        (infer, ws.config.separator, &client_files, &wrappers),
+        (
+            infer && any_cache,
+            ws.config.separator,
+            &client_files,
+            &wrappers,
+        ),
+        inference.map(|i| i.sql_dialect).unwrap_or_default(),
     );
     timer.lap("semantic");
     progress(Stage::Checking {
@@ -262,6 +268,7 @@ fn resolve_calls(
     texts: &[FileText],
     relevant: Option<&prefilter::Words>,
     (infer, sep, client_files, wrappers): (bool, char, &[bool], &[semantic::Wrapper]),
+    dialect: config::SqlDialect,
 ) -> (Option<semantic::Resolution>, Engine) {
     let functions: Vec<&FnFact> = facts.iter().flat_map(|f| &f.functions).collect();
     let infer = infer && client_files.iter().any(|c| *c);
@@ -304,6 +311,7 @@ fn resolve_calls(
         infer,
         sep,
         wrappers,
+        dialect,
     };
     match semantic::resolve(&request) {
         Ok(resolution) => (Some(resolution), Engine::Semantic),
@@ -367,6 +375,7 @@ fn read_all(
     Vec<FileFacts>,
     Option<prefilter::Words>,
     Vec<bool>,
+    bool,
 ) {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
@@ -396,18 +405,23 @@ fn read_all(
         .flat_map(|(_, wrappers)| wrappers.iter().map(|w| w.method.as_str()))
         .collect();
     let infer = infer.is_some();
-    let (is_candidate, client_files): (Vec<bool>, Vec<bool>) = in_pool(&pool, || {
+    let (is_candidate, clients): (Vec<bool>, Vec<(bool, bool)>) = in_pool(&pool, || {
         loaded
             .par_iter()
             .map(|l| {
                 let Ok(t) = l.as_ref() else {
-                    return (false, false);
+                    return (false, (false, false));
                 };
-                let client = infer && prefilter::mentions_client(t.as_bytes(), &client_names);
-                (client || prefilter::has_annotation(t.as_bytes()), client)
+                let cache = infer && prefilter::mentions_client(t.as_bytes(), &client_names);
+                let client = cache || (infer && prefilter::mentions_data(t.as_bytes()));
+                let annotated = prefilter::has_annotation(t.as_bytes());
+                (client || annotated, (client, cache || annotated))
             })
             .unzip()
     });
+    let client_files: Vec<bool> = clients.iter().map(|c| c.0).collect();
+    // Database calls matter only where something is cached: a Redis client or an annotation.
+    let any_cache = clients.iter().any(|c| c.1);
     let mut parsed: Vec<Option<FileFacts>> = vec![None; files.len()];
     let mut frontier: Vec<usize> = (0..files.len()).filter(|&i| is_candidate[i]).collect();
     let mut relevant = prefilter::Relevant::with_aliases(&discovery.aliases);
@@ -535,7 +549,7 @@ fn read_all(
         let message = format!("cannot read `{}`: {}", unreadable.rel, unreadable.reason);
         facts.push(problem_facts(id, message, Pos { line: 1, column: 0 }));
     }
-    (texts, facts, relevant.words(), client_files)
+    (texts, facts, relevant.words(), client_files, any_cache)
 }
 
 /// The crate a file belongs to: the first segment of its module path.

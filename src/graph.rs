@@ -141,6 +141,10 @@ pub struct Model {
     pub caches: BTreeMap<String, Option<Duration>>,
     /// Client calls whose key cannot be derived, with why.
     pub underived: Vec<semantic::Unresolved>,
+    /// Tables read and mutated by database calls (SPEC §12).
+    pub data: Vec<semantic::DataOp>,
+    /// The tables each cached key is built from, by the key's canonical text.
+    pub sources: BTreeMap<String, Vec<crate::sources::TableSource>>,
     /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
     pub resolution_stats: (usize, usize, usize),
     /// Per function, its display name (see [`Model::display_name`]).
@@ -168,9 +172,11 @@ impl Model {
         }
         let mut inferred_ops = Vec::new();
         let mut underived = Vec::new();
+        let mut data = Vec::new();
         let semantic = semantic.map(|mut resolution| {
             functions.append(&mut resolution.extra);
             inferred_ops = std::mem::take(&mut resolution.ops);
+            data = std::mem::take(&mut resolution.data);
             underived = std::mem::take(&mut resolution.underived);
             resolution
         });
@@ -289,6 +295,14 @@ impl Model {
             .map(|(id, _)| id);
         let leads_to_annotated = reaching(&graph, annotated);
         let names = display_names(&functions, &leads_to_annotated);
+        let sources = crate::sources::sources(&crate::sources::Inputs {
+            functions: &functions,
+            graph: &graph,
+            reads: &sites.reads,
+            inferred: &inferred_ops,
+            data: &data,
+            sep,
+        });
         Model {
             names,
             read_index: KeyIndex::new(sites.reads.iter().map(|r| &r.key)),
@@ -311,6 +325,8 @@ impl Model {
             inference_speaks,
             caches: sites.caches,
             underived,
+            data,
+            sources,
             resolution_stats,
         }
     }
@@ -1040,13 +1056,13 @@ impl Model {
                 }
             })
             .chain(self.underived.iter().map(|u| {
-                note(
-                    u,
-                    format!(
-                        ", `{}` is no inferred cache operation: {}",
-                        u.call, u.reason
-                    ),
-                )
+                // Database calls whose SQL gives nothing (SPEC §12), else cache calls.
+                let what = if u.reason.starts_with("its SQL") || u.reason.starts_with("the SQL") {
+                    "gives no table facts"
+                } else {
+                    "is no inferred cache operation"
+                };
+                note(u, format!(", `{}` {what}: {}", u.call, u.reason))
             }))
             .chain(summary)
             .collect()

@@ -23,6 +23,7 @@ pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod semantic;
+pub mod sources;
 pub mod sql;
 pub mod syntactic;
 pub mod workspace;

@@ -99,6 +99,22 @@ pub fn mentions_client(text: &[u8], extra: &[String]) -> bool {
         || (!extra.is_empty() && Words::new(extra.to_vec()).is_some_and(|w| w.found_in(text)))
 }
 
+/// Whether `text` names a database crate (`sqlx`, `diesel`, `sea_orm`, …) as a whole word:
+/// a file calling a database names its crate (`use sqlx::PgPool`, `use diesel::prelude::*`).
+pub fn mentions_data(text: &[u8]) -> bool {
+    static DATA: std::sync::OnceLock<Option<Words>> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| {
+        Words::new(
+            crate::semantic::DATA_CRATE_NAMES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        )
+    })
+    .as_ref()
+    .is_some_and(|w| w.found_in(text))
+}
+
 /// Names that lead to annotated code, grown file by file, per crate: a file can reach a name
 /// of its own crate, or of another crate whose name it mentions in a path (`use svc::…`,
 /// `svc::f()`). Without that scoping a service's `run` or `new` would pull in every file of
@@ -177,7 +193,9 @@ impl Relevant {
                 || (self.client_files.contains(&function.file)
                     && function.calls.iter().any(|c| {
                         call_name(c).is_some_and(|n| {
-                            crate::commands::client_name(n) || self.wrapper_methods.contains(n)
+                            crate::commands::client_name(n)
+                                || self.wrapper_methods.contains(n)
+                                || crate::semantic::data_name(n)
                         })
                     }));
             let calls_known = function

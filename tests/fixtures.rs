@@ -30,6 +30,8 @@ const FIXTURES: &[&str] = &[
     "partial_invalidation_fires",
     "partial_invalidation_silent",
     "separator_underscore",
+    "stale_after_mutation_fires",
+    "stale_after_mutation_silent",
     "stale_dependent_fires",
     "stale_dependent_silent",
     "ttl_only_read_default_staleness",
@@ -116,6 +118,25 @@ fn annotation_drift_fires() {
 #[test]
 fn annotation_drift_silent() {
     check("annotation_drift_silent", &[]);
+}
+
+#[test]
+fn stale_after_mutation_fires() {
+    check(
+        "stale_after_mutation_fires",
+        &[
+            "src/lib.rs:63:9 stale_after_mutation",
+            "src/lib.rs:71:9 stale_after_mutation",
+            "src/lib.rs:91:9 stale_after_mutation",
+            "src/lib.rs:98:9 stale_after_mutation",
+            "src/lib.rs:106:9 stale_after_mutation",
+        ],
+    );
+}
+
+#[test]
+fn stale_after_mutation_silent() {
+    check("stale_after_mutation_silent", &[]);
 }
 
 #[test]

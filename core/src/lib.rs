@@ -11,4 +11,4 @@ pub mod rules;
 
 pub use args::{Annotation, AnnotationKind, KeyArg, KeyArgValue, parse_annotation};
 pub use duration::{format_duration, parse_duration};
-pub use key::{KeyError, KeyPattern};
+pub use key::{KeyError, KeyPattern, Part, Segment};

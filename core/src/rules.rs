@@ -13,6 +13,7 @@ pub const RULE_NAMES: &[&str] = &[
     "orphan_event",
     "parse_error",
     "partial_invalidation",
+    "stale_after_mutation",
     "stale_dependent",
     "ttl_only_read",
     "uncovered_read",

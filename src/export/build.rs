@@ -32,6 +32,8 @@ struct Builder<'m> {
     keys: BTreeMap<String, KeyInfo>,
     /// Event nodes by name.
     events: BTreeMap<&'m str, usize>,
+    /// Table nodes by name.
+    tables: BTreeMap<&'m str, usize>,
     /// Edges by (kind, source node, target node): deduplicated and in output order.
     edges: BTreeMap<(EdgeKind, usize, usize), EdgeInfo>,
 }
@@ -47,12 +49,15 @@ impl Graph {
             fn_node: vec![0; model.functions.len()],
             keys: BTreeMap::new(),
             events: BTreeMap::new(),
+            tables: BTreeMap::new(),
             edges: BTreeMap::new(),
         };
         builder.function_nodes();
         builder.key_nodes();
         builder.event_nodes();
+        builder.table_nodes();
         builder.site_edges();
+        builder.table_edges();
         builder.dependency_edges();
         builder.coverage_edges();
         builder.finish()
@@ -135,6 +140,49 @@ impl<'m> Builder<'m> {
                     subscribed,
                 },
             });
+        }
+    }
+
+    /// Tables that some cached key is built from or some function mutates, `t0..` by name.
+    fn table_nodes(&mut self) {
+        let model = self.model;
+        let mut tables: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+        for source in model.sources.values().flatten() {
+            tables.entry(&source.table).or_default().0 = true;
+        }
+        for op in model.data.iter().filter(|op| op.kind.mutates()) {
+            tables.entry(&op.table).or_default().1 = true;
+        }
+        for (n, (name, (source, mutated))) in tables.into_iter().enumerate() {
+            self.tables.insert(name, self.nodes.len());
+            self.nodes.push(Node {
+                id: format!("t{n}"),
+                kind: NodeKind::Table,
+                label: name.to_string(),
+                detail: Detail::Table { source, mutated },
+            });
+        }
+    }
+
+    /// Function → table it mutates; read key → table it is built from.
+    fn table_edges(&mut self) {
+        let model = self.model;
+        for op in model.data.iter().filter(|op| op.kind.mutates()) {
+            let (from, to) = (self.fn_node[op.function], self.tables[op.table.as_str()]);
+            self.add(EdgeKind::Mutates, from, to);
+        }
+        let keys: Vec<(usize, String)> = self
+            .keys
+            .values()
+            .filter(|k| k.read)
+            .map(|k| (k.node, k.pattern.canonical()))
+            .collect();
+        for (node, canonical) in keys {
+            for source in model.sources.get(&canonical).into_iter().flatten() {
+                let to = self.tables[source.table.as_str()];
+                let info = self.add(EdgeKind::BuiltFrom, node, to);
+                info.declared = Some(source.declared.is_some());
+            }
         }
     }
 

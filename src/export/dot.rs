@@ -86,6 +86,10 @@ fn node_line(node: &Node) -> String {
             };
             (attrs.to_string(), escape(&node.label))
         }
+        Detail::Table { .. } => (
+            "shape=box3d, color=gray40".to_string(),
+            format!("table {}", escape(&node.label)),
+        ),
     };
     format!("{} [{attrs}, label=\"{label}\"];", node.id)
 }
@@ -102,6 +106,11 @@ fn edge_line(edge: &Edge) -> String {
         EdgeKind::DependsOn => ", color=darkgreen, fontcolor=darkgreen",
         EdgeKind::Covers => ", color=darkorange, fontcolor=darkorange",
         EdgeKind::Overlaps => ", color=darkorange, fontcolor=darkorange, style=dashed",
+        EdgeKind::Mutates => ", color=sienna, fontcolor=sienna",
+        EdgeKind::BuiltFrom if edge.declared == Some(false) => {
+            ", color=gray40, fontcolor=gray40, style=dashed"
+        }
+        EdgeKind::BuiltFrom => ", color=gray40, fontcolor=gray40",
     };
     format!(
         "{} -> {} [label=\"{}\"{style}];",

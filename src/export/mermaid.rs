@@ -45,6 +45,8 @@ pub(super) fn render(graph: &Graph) -> String {
             EdgeKind::Publishes | EdgeKind::Subscribes => "stroke:#800080",
             EdgeKind::DependsOn => "stroke:#006400",
             EdgeKind::Covers | EdgeKind::Overlaps => "stroke:#ff8c00",
+            EdgeKind::Mutates => "stroke:#a0522d",
+            EdgeKind::BuiltFrom => "stroke:#666666",
         };
         link_styles
             .entry(color)
@@ -100,6 +102,7 @@ fn node_line(node: &Node) -> String {
         Detail::Key { read: true, .. } => format!("{}[(\"{label}\")]", node.id),
         Detail::Key { .. } => format!("{}([\"{label}\"])", node.id),
         Detail::Event { .. } => format!("{}{{{{\"{label}\"}}}}", node.id),
+        Detail::Table { .. } => format!("{}[/\"table {label}\"/]", node.id),
     }
 }
 

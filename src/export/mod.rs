@@ -21,7 +21,7 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
-/// A function, a key pattern or an event.
+/// A function, a key pattern, an event or a database table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {
     pub id: String,
@@ -39,6 +39,7 @@ pub enum NodeKind {
     Function,
     Key,
     Event,
+    Table,
 }
 
 /// Per-kind facts about a node.
@@ -64,6 +65,12 @@ pub enum Detail {
     Event {
         published: bool,
         subscribed: bool,
+    },
+    Table {
+        /// Some cached key is built from it.
+        source: bool,
+        /// Some function mutates it.
+        mutated: bool,
     },
 }
 
@@ -102,6 +109,10 @@ pub enum EdgeKind {
     Covers,
     /// write key → read key it matches only in part.
     Overlaps,
+    /// function → table it mutates (INSERT, UPDATE, DELETE, an ORM save).
+    Mutates,
+    /// read key → table it is built from (read on its miss path, or `tables = [..]`).
+    BuiltFrom,
 }
 
 impl EdgeKind {
@@ -115,6 +126,8 @@ impl EdgeKind {
             EdgeKind::DependsOn => "depends on",
             EdgeKind::Covers => "covers",
             EdgeKind::Overlaps => "overlaps",
+            EdgeKind::Mutates => "mutates",
+            EdgeKind::BuiltFrom => "built from",
         }
     }
 }

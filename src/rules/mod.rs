@@ -50,6 +50,7 @@ pub mod parse_error;
 pub mod partial_invalidation;
 mod problems;
 mod read_keys;
+pub mod stale_after_mutation;
 pub mod stale_dependent;
 pub mod ttl_only_read;
 pub mod uncovered_read;
@@ -136,6 +137,7 @@ pub fn check_all(cx: &Context, sink: &mut Sink) {
     let unread = mistyped_invalidation::unread_writes(cx.model);
     read_keys::check(cx, sink, &unread);
     stale_dependent::check(cx, sink);
+    stale_after_mutation::check(cx, sink);
     dead_invalidation::check(cx, sink, &unread);
     broad_invalidation::check(cx, sink);
     orphan_event::check(cx, sink);
@@ -193,6 +195,7 @@ pub const REGISTRY: &[RuleInfo] = &[
     orphan_event::RULE,
     parse_error::RULE,
     partial_invalidation::RULE,
+    stale_after_mutation::RULE,
     stale_dependent::RULE,
     ttl_only_read::RULE,
     uncovered_read::RULE,

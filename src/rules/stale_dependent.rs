@@ -400,7 +400,7 @@ fn reason(
 }
 
 /// `entry` → `helper` → event `e` → `subscriber` → .. → `last`.
-fn describe_path(model: &Model, path: &[(FnId, Step)], last: FnId) -> String {
+pub(super) fn describe_path(model: &Model, path: &[(FnId, Step)], last: FnId) -> String {
     let mut hops = Vec::new();
     for (index, (from, step)) in path.iter().enumerate() {
         if index == 0 {

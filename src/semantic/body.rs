@@ -35,6 +35,10 @@ pub(super) struct BodyOut {
     pub ops: Vec<super::infer::RawOp>,
     /// Calls to workspace functions with the keys their arguments build (inference on).
     pub sites: Vec<super::infer::LocalSite>,
+    /// Tables read and mutated by database calls (inference on).
+    pub data: Vec<super::DataOp>,
+    /// SQL that does not parse, with why.
+    pub unparsed: Vec<Unresolved>,
 }
 
 pub(super) struct BodyWalker<'a> {
@@ -46,6 +50,8 @@ pub(super) struct BodyWalker<'a> {
     infer: bool,
     /// `[infer.wrappers]`.
     pub(super) wrappers: &'a [super::Wrapper],
+    /// Database calls are inferred too (inference on).
+    pub(super) data: Option<&'a super::data::DataCx>,
     pub(super) out: BodyOut,
 }
 
@@ -63,6 +69,7 @@ impl<'a> BodyWalker<'a> {
             mentions,
             infer,
             wrappers: &[],
+            data: None,
             out: BodyOut::default(),
         }
     }
@@ -73,7 +80,8 @@ impl<'a> BodyWalker<'a> {
         self.mentions.is_none_or(|m| m(name))
             || (self.infer
                 && (super::infer::client_name(name)
-                    || self.wrappers.iter().any(|w| w.method == name)))
+                    || self.wrappers.iter().any(|w| w.method == name)
+                    || (self.data.is_some() && super::data::data_name(name))))
     }
 
     fn edge_to(&mut self, caller: usize, f: hir::Function, span: SrcSpan) {
@@ -116,6 +124,26 @@ impl<'a> BodyWalker<'a> {
         }
     }
 
+    /// The facts' id of a file the model loaded.
+    pub(super) fn file_id_of(&self, file: VfsFileId) -> Option<u32> {
+        self.lines.get(&file).map(Lines::ours)
+    }
+
+    /// Where a token written in `parent` (a macro call's literal) is; the parent's span when
+    /// the token lies in a macro expansion.
+    pub(super) fn token_span(
+        &self,
+        token: &ra_ap_syntax::SyntaxToken,
+        parent: &SyntaxNode,
+    ) -> Option<SrcSpan> {
+        let range = self.sema.original_range(parent);
+        if range.range != parent.text_range() {
+            return self.span(parent);
+        }
+        let file = range.file_id.file_id(self.db);
+        Some(self.lines.get(&file)?.span(token.text_range()))
+    }
+
     pub(super) fn span(&self, node: &SyntaxNode) -> Option<SrcSpan> {
         let range = self.sema.original_range(node);
         let file = range.file_id.file_id(self.db);
@@ -132,6 +160,9 @@ impl<'a> BodyWalker<'a> {
                 .and_then(|p| p.segment())
                 .and_then(|s| s.name_ref())
             && !self.can_matter(name.text())
+            && !(self.data.is_some()
+                && name.text() == "new"
+                && path.syntax().text().to_string().contains("QueryBuilder"))
         {
             return;
         }
@@ -160,6 +191,7 @@ impl<'a> BodyWalker<'a> {
         self.out.call_sites.0 += 1;
         self.out.call_sites.1 += usize::from(target.is_some());
         match target {
+            Some(Some(f)) if self.infer && self.is_data(f) => self.data_call(caller, call, f),
             Some(Some(f)) => {
                 if self.infer {
                     if !self.is_client(f) {
@@ -172,6 +204,9 @@ impl<'a> BodyWalker<'a> {
             }
             // A closure, a function pointer, a constructor: no function of ours runs.
             Some(None) => {}
+            None if self.infer && self.unresolved_data_call(caller, call) => {
+                self.out.call_sites.1 += 1;
+            }
             None => {
                 let reason = cfg_reason(call.syntax())
                     .unwrap_or_else(|| self.unresolved_path_reason(&callee));
@@ -210,11 +245,15 @@ impl<'a> BodyWalker<'a> {
         self.out.call_sites.1 += usize::from(resolved.is_some());
         match resolved {
             Some(f) if self.infer && self.is_client(f) => self.client_method(caller, call, f),
+            Some(f) if self.infer && self.is_data(f) => self.data_method(caller, call, f),
             Some(f) => {
                 if self.infer {
                     self.local_site(caller, f, call.syntax(), span);
                 }
                 self.edge_to(caller, f, span)
+            }
+            None if self.infer && self.unresolved_data_method(caller, call) => {
+                self.out.call_sites.1 += 1;
             }
             None => {
                 let name = call
@@ -449,6 +488,16 @@ impl<'a> BodyWalker<'a> {
         // arguments say: nothing that matters unless they name something that does. One of
         // the workspace may call annotated code from its own body.
         let local = resolved.is_some_and(|m| m.module(db).krate(db).origin(db).is_local());
+        if self.infer
+            && let Some(m) = resolved
+            && m.module(db)
+                .krate(db)
+                .display_name(db)
+                .is_some_and(|n| n.crate_name().as_str().starts_with("sqlx"))
+        {
+            let name = m.name(db).as_str().to_owned();
+            self.sqlx_macro(caller, mac, &name);
+        }
         let arguments = mac
             .token_tree()
             .map(|tt| tt.syntax().text().to_string())

@@ -16,7 +16,7 @@ use ra_ap_syntax::{AstNode, AstToken, SyntaxKind, SyntaxNode, TextRange, ast};
 use std::time::Duration;
 
 /// How deep key builders, bindings and macro expansions are followed for one key.
-const KEY_DEPTH: u32 = 10;
+pub(super) const KEY_DEPTH: u32 = 10;
 
 /// One piece of a key template.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -278,6 +278,8 @@ pub(crate) struct RawOp {
     /// the key is handed to.
     pub at: SrcSpan,
     pub place: Place,
+    /// The whole call (see [`super::InferredOp::extent`]).
+    pub extent: SrcSpan,
     pub ttl: Option<Duration>,
     /// A membership probe (SISMEMBER, HEXISTS, ZSCORE, ZRANK): it reads whether a member is
     /// in the key, not the key's data, so a change after a miss of it is no fill (a set
@@ -297,6 +299,8 @@ pub(crate) struct LocalSite {
     pub callee: hir::Function,
     pub span: SrcSpan,
     pub place: Place,
+    /// The whole call, arguments included.
+    pub extent: SrcSpan,
     /// Per parameter (self excluded), the argument's key.
     pub args: Vec<Option<Template>>,
 }
@@ -452,6 +456,7 @@ impl BodyWalker<'_> {
                 .unwrap_or_default()
         );
         let place = self.place(call.syntax());
+        let extent = self.span(call.syntax()).unwrap_or(call_span);
         for derived in self.keys_of(&key) {
             self.out.ops.push(RawOp {
                 caller,
@@ -461,6 +466,7 @@ impl BodyWalker<'_> {
                 call_span,
                 at: call_span,
                 place: place.clone(),
+                extent,
                 ttl: None,
                 shadow: None,
                 probe: false,
@@ -620,6 +626,7 @@ impl BodyWalker<'_> {
             Effect::Expire => RawKind::Expire,
         };
         let place = self.place(node);
+        let extent = self.span(node).unwrap_or(call_span);
         if effect == Effect::InvalidateAll {
             self.out.ops.push(RawOp {
                 caller,
@@ -629,6 +636,7 @@ impl BodyWalker<'_> {
                 call_span,
                 at: call_span,
                 place,
+                extent,
                 ttl: None,
                 shadow: None,
                 probe: false,
@@ -649,6 +657,7 @@ impl BodyWalker<'_> {
                     call_span,
                     at: call_span,
                     place: place.clone(),
+                    extent,
                     ttl,
                     shadow: None,
                     probe,
@@ -1629,6 +1638,7 @@ impl BodyWalker<'_> {
             })
             .collect();
         let place = self.place(node);
+        let extent = self.span(node).unwrap_or(span);
         let mut combos: Vec<Vec<Option<Template>>> = vec![Vec::new()];
         for choice in &choices {
             combos = combos
@@ -1649,6 +1659,7 @@ impl BodyWalker<'_> {
                 callee: f,
                 span,
                 place: place.clone(),
+                extent,
                 args,
             });
         }
@@ -1770,6 +1781,7 @@ pub(crate) fn settle(
                         call: op.call,
                         call_span: op.call_span,
                         ttl: op.ttl,
+                        extent: op.extent,
                     })
                 }
                 Err(why) => underived.push(super::Unresolved {
@@ -1825,6 +1837,7 @@ fn settle_one(
                             caller: id,
                             at: site.span,
                             place: site.place.clone(),
+                            extent: site.extent,
                             shadow: Some((t, index)),
                             ..op.clone()
                         });
@@ -1846,6 +1859,7 @@ fn settle_one(
                     call_span: op.call_span,
                     at: site.span,
                     place: site.place.clone(),
+                    extent: site.extent,
                     ttl: op.ttl,
                     shadow: None,
                     probe: op.probe,
@@ -2052,7 +2066,7 @@ fn constructor_of(expr: &ast::Expr) -> (Option<String>, Vec<(String, ast::Expr)>
 }
 
 /// `&x`, `*x`, `(x)` → `x`.
-fn peel(expr: &ast::Expr) -> ast::Expr {
+pub(super) fn peel(expr: &ast::Expr) -> ast::Expr {
     let mut at = expr.clone();
     loop {
         let next = match &at {

@@ -10,6 +10,7 @@
 
 mod body;
 mod consts;
+mod data;
 mod infer;
 mod load;
 mod walk;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub(crate) use data::{DATA_CRATE_NAMES, data_name};
 pub use load::{Toolchain, Unavailable};
 
 /// How a function takes part in the model.
@@ -90,6 +92,70 @@ pub struct InferredOp {
     pub call_span: SrcSpan,
     /// The time to live the call sets (SETEX, SET … EX), constant expressions evaluated.
     pub ttl: Option<std::time::Duration>,
+    /// The whole expression the operation happens in: the client call with its receiver and
+    /// arguments, or the call of the helper the key is handed to (with a loader closure
+    /// passed to it). A key's miss path lies between its read's and its fill's extents.
+    pub extent: SrcSpan,
+}
+
+/// What a database statement or ORM call does to a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DataKind {
+    /// SELECT, `find*`, diesel `load`/`first`: the table's rows are read.
+    Read,
+    /// INSERT of new rows (`ON CONFLICT DO NOTHING` included).
+    Insert,
+    /// INSERT … ON CONFLICT DO UPDATE, ON DUPLICATE KEY UPDATE, REPLACE, `save`: may change a
+    /// row that exists.
+    Upsert,
+    Update,
+    Delete,
+}
+
+impl DataKind {
+    /// Whether the statement changes rows that may be cached.
+    pub fn mutates(self) -> bool {
+        self != DataKind::Read
+    }
+
+    /// The verb a message uses: `updates`, `inserts into`, `deletes from`, `reads`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            DataKind::Read => "reads",
+            DataKind::Insert => "inserts into",
+            DataKind::Upsert => "upserts into",
+            DataKind::Update => "updates",
+            DataKind::Delete => "deletes from",
+        }
+    }
+}
+
+/// A table read or mutated by a database call, inferred from its SQL text or ORM/DSL call
+/// (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataOp {
+    /// The function holding the call (a closure given to a connection runner belongs to the
+    /// function it is written in).
+    pub function: usize,
+    pub kind: DataKind,
+    /// The table's name, unquoted, lowercased unless quoted in SQL.
+    pub table: String,
+    /// The columns read or written, when known (`None`: `*`, an INSERT without a column list,
+    /// a DELETE, a changeset struct).
+    pub columns: Option<std::collections::BTreeSet<String>>,
+    /// A read that pins one row by its primary key (`WHERE id = $1`, `.find(id)`,
+    /// `find_by_id`).
+    pub by_key: bool,
+    /// Where a finding points: the SQL string literal (or the argument holding the SQL), or
+    /// the ORM/DSL function's name.
+    pub span: SrcSpan,
+    /// The whole call, to place it on a key's miss path.
+    pub extent: SrcSpan,
+    /// The call as written, shortened: `sqlx::query!(..)`, `am.update(..)`,
+    /// `diesel::update(..)`.
+    pub call: String,
+    /// The SQL statement on one line, shortened (`None` for an ORM/DSL call).
+    pub statement: Option<String>,
 }
 
 /// What the engine tells the model about the functions it was given.
@@ -107,8 +173,11 @@ pub struct Resolution {
     pub consts: Vec<(SrcSpan, Result<String, String>)>,
     /// Cache operations inferred from client calls (empty with inference off).
     pub ops: Vec<InferredOp>,
-    /// Client calls whose key cannot be derived, with why; `--verbose` lists them.
+    /// Client calls whose key cannot be derived, and SQL that does not parse, with why;
+    /// `--verbose` lists them.
     pub underived: Vec<Unresolved>,
+    /// Tables read and mutated by database calls (inference on).
+    pub data: Vec<DataOp>,
     /// Function bodies walked.
     pub bodies: usize,
     /// Call sites met in those bodies, and how many resolved to a function (or a closure, a
@@ -155,6 +224,8 @@ pub struct Request<'a> {
     pub sep: char,
     /// In-house cache methods inference cannot see through (`[infer.wrappers]`).
     pub wrappers: &'a [Wrapper],
+    /// The dialect SQL text is parsed in (`[infer] sql_dialect`).
+    pub dialect: crate::config::SqlDialect,
 }
 
 /// A method of an in-house cache layer named in `[infer.wrappers]`: calls of `method` on a
@@ -205,6 +276,7 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
         infer,
         sep,
         wrappers,
+        dialect,
     } = *request;
     let toolchain = current_toolchain()?;
     let manifest = toolchain.workspace_manifest(manifest);
@@ -236,7 +308,7 @@ pub fn resolve(request: &Request<'_>) -> Result<Resolution, Unavailable> {
                     functions,
                     walk,
                     mentions,
-                    (infer, sep, wrappers),
+                    (infer, sep, wrappers, dialect),
                 )
             })
             .unwrap_or_else(|why| failed(functions.len(), why))),

@@ -22,7 +22,7 @@ pub(super) fn resolve(
     functions: &[&FnFact],
     walk: &[bool],
     mentions: Mentions<'_>,
-    infer: (bool, char, &[super::Wrapper]),
+    infer: (bool, char, &[super::Wrapper], crate::config::SqlDialect),
 ) -> Resolution {
     let db = &loaded.db;
     hir::attach_db(db, || {
@@ -32,6 +32,19 @@ pub(super) fn resolve(
         let mut walker = Walker::new(loaded, db, files, functions, walk, mentions);
         walker.infer = (infer.0, infer.1);
         walker.wrappers = infer.2;
+        if infer.0 {
+            let mut texts: Vec<(u32, &str)> = walker
+                .lines
+                .values()
+                .map(|l| (l.ours(), l.text()))
+                .collect();
+            texts.sort_by_key(|(id, _)| *id);
+            walker.data = Some(super::data::DataCx {
+                dialect: infer.3,
+                schema: super::data::Schema::scan(texts.into_iter()),
+                paths: files.to_vec(),
+            });
+        }
         walker.collect();
         timer.lap("def maps");
         walker.walk_all();
@@ -48,12 +61,13 @@ fn walk_chunk(
     db: &RootDatabase,
     lines: &HashMap<VfsFileId, Lines>,
     mentions: Mentions<'_>,
-    (infer, wrappers): (bool, &[super::Wrapper]),
+    (infer, wrappers, data): (bool, &[super::Wrapper], Option<&super::data::DataCx>),
     chunk: Vec<(usize, hir::Function)>,
 ) -> BodyOut {
     hir::attach_db(db, || {
         let mut walker = BodyWalker::new(db, lines, mentions, infer);
         walker.wrappers = wrappers;
+        walker.data = data;
         for (id, f) in chunk {
             if let Err(why) = quiet_panics(|| walker.walk_function(id, f)) {
                 walker.out.failed.push((id, why));
@@ -144,6 +158,16 @@ impl Lines {
         }
     }
 
+    /// The file's text.
+    pub(super) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The facts' id of the file.
+    pub(super) fn ours(&self) -> u32 {
+        self.ours
+    }
+
     pub(super) fn span(&self, range: TextRange) -> SrcSpan {
         SrcSpan {
             file: self.ours,
@@ -186,6 +210,10 @@ struct Walker<'a> {
     ops: Vec<super::infer::RawOp>,
     sites: Vec<super::infer::LocalSite>,
     wrappers: &'a [super::Wrapper],
+    /// What database calls are read with (inference on).
+    data: Option<super::data::DataCx>,
+    data_ops: Vec<super::DataOp>,
+    unparsed: Vec<Unresolved>,
 }
 
 impl<'a> Walker<'a> {
@@ -243,6 +271,9 @@ impl<'a> Walker<'a> {
             ops: Vec::new(),
             sites: Vec::new(),
             wrappers: &[],
+            data: None,
+            data_ops: Vec::new(),
+            unparsed: Vec::new(),
         }
     }
 
@@ -384,6 +415,7 @@ impl<'a> Walker<'a> {
             let mentions = self.mentions;
             let infer = self.infer.0;
             let wrappers = self.wrappers;
+            let data = self.data.as_ref();
             let outs: Vec<BodyOut> = std::thread::scope(|scope| {
                 let handles: Vec<_> = chunks
                     .into_iter()
@@ -393,7 +425,7 @@ impl<'a> Walker<'a> {
                         std::thread::Builder::new()
                             .stack_size(super::STACK_SIZE)
                             .spawn_scoped(scope, move || {
-                                walk_chunk(&db, lines, mentions, (infer, wrappers), chunk)
+                                walk_chunk(&db, lines, mentions, (infer, wrappers, data), chunk)
                             })
                     })
                     .collect();
@@ -433,6 +465,8 @@ impl<'a> Walker<'a> {
         }
         self.ops.extend(out.ops);
         self.sites.extend(out.sites);
+        self.data_ops.extend(out.data);
+        self.unparsed.extend(out.unparsed);
         self.bodies += out.bodies;
         self.call_sites.0 += out.call_sites.0;
         self.call_sites.1 += out.call_sites.1;
@@ -561,7 +595,15 @@ impl<'a> Walker<'a> {
             }
         }
         let consts = consts::key_constants(&self.sema, db, self.functions, &self.hir_of);
-        let (ops, underived) = self.settle_inference();
+        let (ops, mut underived) = self.settle_inference();
+        underived.append(&mut self.unparsed);
+        underived.sort();
+        underived.dedup();
+        let mut data = std::mem::take(&mut self.data_ops);
+        data.sort_by(|a, b| {
+            (a.function, a.span, &a.table, a.kind).cmp(&(b.function, b.span, &b.table, b.kind))
+        });
+        data.dedup();
         let mut unresolved = self.unresolved;
         unresolved.sort();
         unresolved.dedup();
@@ -581,6 +623,7 @@ impl<'a> Walker<'a> {
             consts,
             ops,
             underived,
+            data,
             bodies: self.bodies,
             call_sites: self.call_sites,
         }
