@@ -5,11 +5,15 @@ usage: gen-service.py OUT HANDLERS
 
 OUT becomes a cargo workspace (one package, `svc`) depending on axum, tokio, serde, sqlx and
 redis from the registry, and on the `cachelint` annotations crate of this repository. It has
-HANDLERS axum handlers over HANDLERS/4 entities, layered as real services are: handlers (axum
-extractors, `State`) -> services -> repositories (sqlx queries) and a Redis cache layer
-(`redis::AsyncCommands` on a `ConnectionManager`) whose methods carry the annotations. Every
-tenth entity's update handler forgets the summary key built from the entity's row: those are the
-`stale_dependent` findings the run must report, and nothing else.
+HANDLERS/4 entities, each with four axum handlers (get, summary, rename, annotate) and a fifth,
+tag (so 5*HANDLERS/4 handlers in all), layered as real services are: handlers (axum extractors, `State`) -> services ->
+repositories (sqlx queries, functions and macros, for the entity's row; diesel's DSL on an r2d2
+pool inside `spawn_blocking` for its tags, a child table in `schema.rs`) and a Redis cache layer
+(`redis::AsyncCommands` on a `ConnectionManager`) whose methods carry the annotations. The
+summary is built from the row and the tags. Every tenth entity (0, 10, ..) has an update
+handler that forgets the summary key built from the row: the `stale_dependent` findings; every
+tenth entity from 5 (5, 15, ..) has a tag handler that inserts a tag and forgets the summary:
+the `stale_after_mutation` findings. The run must report those, and nothing else.
 
 Nothing is built: the benchmark analyzes the sources in place (`cargo fetch` brings the
 dependencies' sources).
@@ -36,6 +40,7 @@ tokio = {{ version = "1", features = ["full"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 sqlx = {{ version = "0.8", default-features = false, features = ["runtime-tokio", "postgres", "macros"] }}
+diesel = {{ version = "2.3", default-features = false, features = ["postgres", "r2d2"] }}
 redis = {{ version = "0.32", default-features = false, features = ["tokio-comp", "connection-manager"] }}
 cachelint = {{ path = "{macros}" }}
 
@@ -43,12 +48,16 @@ cachelint = {{ path = "{macros}" }}
 """
 
 STATE = """//! Shared application state.
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager as PgManager, Pool};
 use redis::aio::ConnectionManager;
 use sqlx::PgPool;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// Tags live in tables diesel maps (`schema.rs`), on a blocking pool.
+    pub tags: Pool<PgManager<PgConnection>>,
     pub redis: ConnectionManager,
 }
 
@@ -62,8 +71,21 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug)]
 pub enum AppError {
     Db(sqlx::Error),
+    Tags(String),
     Cache(redis::RedisError),
     NotFound,
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self { AppError::Tags(e.to_string()) }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self { AppError::Tags(e.to_string()) }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self { AppError::Tags(e.to_string()) }
 }
 
 impl From<sqlx::Error> for AppError {
@@ -141,9 +163,13 @@ impl {e.upper()}Cache {{
 
 def repo_module(i):
     e = entity(i)
-    return f"""//! Rows of `{e}`.
+    return f"""//! Rows of `{e}` (sqlx) and its tags (diesel).
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
 use serde::{{Deserialize, Serialize}};
 use sqlx::PgPool;
+
+use crate::schema::{e}_tag;
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct {e.upper()} {{
@@ -178,13 +204,25 @@ impl<'a> {e.upper()}Repo<'a> {{
     }}
 
     pub async fn update_note(&self, id: i64, note: &str) -> sqlx::Result<u64> {{
-        let done = sqlx::query("UPDATE {e} SET note = $2 WHERE id = $1")
-            .bind(id)
-            .bind(note)
+        let done = sqlx::query!("UPDATE {e} SET note = $2 WHERE id = $1", id, note)
             .execute(self.pool)
             .await?;
         Ok(done.rows_affected())
     }}
+}}
+
+/// The entity's tags (diesel, blocking).
+pub fn tags_of(conn: &mut PgConnection, id: i64) -> QueryResult<Vec<String>> {{
+    {e}_tag::table
+        .filter({e}_tag::{e}_id.eq(id))
+        .select({e}_tag::label)
+        .load(conn)
+}}
+
+pub fn add_tag(conn: &mut PgConnection, id: i64, label: &str) -> QueryResult<usize> {{
+    diesel::insert_into({e}_tag::table)
+        .values(({e}_tag::{e}_id.eq(id), {e}_tag::label.eq(label)))
+        .execute(conn)
 }}
 """
 
@@ -193,6 +231,8 @@ def service_module(i):
     e = entity(i)
     E = e.upper()
     buggy = i % 10 == 0
+    forgets_tag = i % 10 == 5
+    tag_eviction = "" if forgets_tag else "        self.cache().evict_summary(id).await?;\n"
     note_evictions = (
         "        cache.evict_row(id).await?;\n"
         if buggy
@@ -200,7 +240,7 @@ def service_module(i):
     )
     return f"""//! Use cases of `{e}`: the database write, then the cache invalidation.
 use crate::cache::{e}::{E}Cache;
-use crate::repo::{e}::{{{E}Repo, {E}}};
+use crate::repo::{e}::{{self as repo, {E}Repo, {E}}};
 use crate::state::{{AppResult, AppState}};
 
 pub struct {E}Service {{
@@ -236,9 +276,26 @@ impl {E}Service {{
         let Some(row) = self.get(id).await? else {{
             return Ok(None);
         }};
-        let summary = format!("{{}} ({{}})", row.name, row.note);
+        let pool = self.state.tags.clone();
+        let tags = tokio::task::spawn_blocking(move || {{
+            let mut conn = pool.get()?;
+            Ok::<_, crate::error::AppError>(repo::tags_of(&mut conn, id)?)
+        }})
+        .await??;
+        let summary = format!("{{}} ({{}}) [{{}}]", row.name, row.note, tags.join(", "));
         cache.put_summary(id, &summary).await?;
         Ok(Some(summary))
+    }}
+
+    pub async fn tag(&self, id: i64, label: String) -> AppResult<()> {{
+        let pool = self.state.tags.clone();
+        tokio::task::spawn_blocking(move || {{
+            let mut conn = pool.get()?;
+            repo::add_tag(&mut conn, id, &label)?;
+            Ok::<_, crate::error::AppError>(())
+        }})
+        .await??;
+{tag_eviction}        Ok(())
     }}
 
     pub async fn rename(&self, id: i64, name: &str) -> AppResult<()> {{
@@ -295,6 +352,10 @@ pub async fn rename(State(state): State<AppState>, Path(id): Path<i64>, Json(bod
 pub async fn annotate(State(state): State<AppState>, Path(id): Path<i64>, Json(body): Json<NoteBody>) -> AppResult<()> {{
     {E}Service::new(state).annotate(id, &body.note).await
 }}
+
+pub async fn tag(State(state): State<AppState>, Path(id): Path<i64>, Json(body): Json<NameBody>) -> AppResult<()> {{
+    {E}Service::new(state).tag(id, body.name).await
+}}
 """
 
 
@@ -322,6 +383,7 @@ def main():
         f"""        .route("/{entity(i)}/{{id}}", get(handlers::{entity(i)}::get).put(handlers::{entity(i)}::rename))
         .route("/{entity(i)}/{{id}}/summary", get(handlers::{entity(i)}::summary))
         .route("/{entity(i)}/{{id}}/note", put(handlers::{entity(i)}::annotate))
+        .route("/{entity(i)}/{{id}}/tags", put(handlers::{entity(i)}::tag))
 """
         for i in range(entities)
     )
@@ -330,6 +392,7 @@ mod cache;
 mod error;
 mod handlers;
 mod repo;
+mod schema;
 mod services;
 mod state;
 
@@ -346,14 +409,30 @@ async fn main() {{
     let db = sqlx::PgPool::connect_lazy("postgres://localhost/svc").expect("url");
     let client = redis::Client::open("redis://127.0.0.1/").expect("url");
     let redis = redis::aio::ConnectionManager::new(client).await.expect("redis");
-    let app = router(state::AppState {{ db, redis }});
+    let manager = diesel::r2d2::ConnectionManager::new("postgres://localhost/svc");
+    let tags = diesel::r2d2::Pool::builder().build(manager).expect("pool");
+    let app = router(state::AppState {{ db, tags, redis }});
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.expect("bind");
     axum::serve(listener, app).await.expect("serve");
 }}
 """
     write(os.path.join(src, "main.rs"), main_rs)
+    tables = "".join(
+        f"""diesel::table! {{
+    {entity(i)}_tag (id) {{
+        id -> Int8,
+        {entity(i)}_id -> Int8,
+        label -> Text,
+    }}
+}}
+
+"""
+        for i in range(entities)
+    )
+    write(os.path.join(src, "schema.rs"), "// @generated by diesel CLI: the tag tables.\n\n" + tables)
     print(f"{out}: {handlers} handlers, {entities} entities, "
-          f"{(entities + 9) // 10} planted stale_dependent bugs")
+          f"{(entities + 9) // 10} planted stale_dependent bugs, "
+          f"{(entities + 4) // 10} planted stale_after_mutation bugs")
 
 
 if __name__ == "__main__":

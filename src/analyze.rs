@@ -151,6 +151,7 @@ pub fn analyze(target: &Target, options: &Options) -> Result<(Analysis, Model, W
         inference.map(|i| i.sql_dialect).unwrap_or_default(),
     );
     timer.lap("semantic");
+    timer.note_sql();
     progress(Stage::Checking {
         functions: facts.iter().map(|f| f.functions.len()).sum(),
     });
@@ -342,6 +343,17 @@ impl Timer {
     fn from_env(started: Instant) -> Self {
         Timer {
             last: std::env::var_os("CACHELINT_TIMINGS").map(|_| started),
+        }
+    }
+
+    /// The SQL parsing the semantic stage did (part of its time, summed over threads).
+    fn note_sql(&self) {
+        let (spent, texts) = crate::sql::time_spent();
+        if self.last.is_some() && texts > 0 {
+            eprintln!(
+                "cachelint timing:   of which SQL {:>8.3}s ({texts} texts parsed, summed over threads)",
+                spent.as_secs_f64()
+            );
         }
     }
 

@@ -143,8 +143,9 @@ pub struct Model {
     pub underived: Vec<semantic::Unresolved>,
     /// Tables read and mutated by database calls (SPEC §12).
     pub data: Vec<semantic::DataOp>,
-    /// The tables each cached key is built from, by the key's canonical text.
-    pub sources: BTreeMap<String, Vec<crate::sources::TableSource>>,
+    /// The tables each cached key is built from, by the key's canonical text, and the
+    /// mutations on its miss path.
+    pub sources: crate::sources::Sources,
     /// The semantic engine's bodies walked and (call sites, resolved); zero without it.
     pub resolution_stats: (usize, usize, usize),
     /// Per function, its display name (see [`Model::display_name`]).
@@ -290,9 +291,13 @@ impl Model {
         for (index, write) in sites.writes.iter().enumerate() {
             writes_by_function[write.function].push(index);
         }
+        // Functions that hold cache facts, declared or inferred (a display name is the same
+        // in both modes), and database calls.
         let annotated = (functions.iter().enumerate())
             .filter(|(_, f)| !f.annotations.is_empty())
-            .map(|(id, _)| id);
+            .map(|(id, _)| id)
+            .chain(sites.reads.iter().chain(&sites.writes).map(|s| s.function))
+            .chain(data.iter().map(|op| op.function));
         let leads_to_annotated = reaching(&graph, annotated);
         let names = display_names(&functions, &leads_to_annotated);
         let sources = crate::sources::sources(&crate::sources::Inputs {
@@ -1057,7 +1062,7 @@ impl Model {
             })
             .chain(self.underived.iter().map(|u| {
                 // Database calls whose SQL gives nothing (SPEC §12), else cache calls.
-                let what = if u.reason.starts_with("its SQL") || u.reason.starts_with("the SQL") {
+                let what = if u.reason.starts_with("its SQL") || u.reason.starts_with("the SQL ") {
                     "gives no table facts"
                 } else {
                     "is no inferred cache operation"

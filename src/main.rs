@@ -74,6 +74,14 @@ fn mistyped_subcommand(paths: &[std::path::PathBuf]) -> Option<String> {
         return None;
     }
     let command = Cli::command();
+    // `cargo cachelint -v map`: options of the check given before a subcommand make the
+    // subcommand's name a PATH; say where they go.
+    if command.get_subcommands().any(|c| c.get_name() == word) {
+        return Some(format!(
+            "`{word}` is a subcommand: give its options after it (`cargo cachelint {word} \
+             [OPTIONS]`), not before"
+        ));
+    }
     let names = command.get_subcommands().map(|c| c.get_name());
     let near = cachelint_core::rules::suggest(word, names)?;
     Some(format!(

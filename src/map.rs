@@ -115,7 +115,7 @@ pub fn render(model: &Model) -> String {
             .reads
             .iter()
             .find(|r| r.key.to_string() == *key)
-            .and_then(|r| model.sources.get(&r.key.canonical()))
+            .and_then(|r| model.sources.by_key.get(&r.key.canonical()))
         {
             let tables: Vec<&str> = sources.iter().map(|s| s.table.as_str()).collect();
             let _ = writeln!(out, "  built from tables {}", tables.join(", "));

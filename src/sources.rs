@@ -39,8 +39,19 @@ pub struct Inputs<'a> {
     pub sep: char,
 }
 
-/// Each cached key's sources, by the key's canonical text; keys with none are left out.
-pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
+/// What [`sources`] finds.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Each cached key's sources, by the key's canonical text; keys with none are left out.
+    pub by_key: BTreeMap<String, Vec<TableSource>>,
+    /// The mutations that run on a key's miss path, before its fill (a get-or-create that
+    /// inserts the row it then caches), with the function holding the fill: on a path that
+    /// runs that function they cannot leave the key stale.
+    pub before_fill: BTreeMap<String, BTreeSet<(usize, FnId)>>,
+}
+
+/// The sources of every cached key.
+pub fn sources(inputs: &Inputs) -> Sources {
     let Inputs {
         functions,
         graph,
@@ -49,11 +60,9 @@ pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
         data,
         sep,
     } = *inputs;
-    let mut reads_of: HashMap<FnId, Vec<usize>> = HashMap::new();
+    let mut ops_of: HashMap<FnId, Vec<usize>> = HashMap::new();
     for (index, op) in data.iter().enumerate() {
-        if !op.kind.mutates() {
-            reads_of.entry(op.function).or_default().push(index);
-        }
+        ops_of.entry(op.function).or_default().push(index);
     }
     let mut calls_of: HashMap<FnId, Vec<(FnId, SrcSpan)>> = HashMap::new();
     for edge in graph.edge_references() {
@@ -64,13 +73,13 @@ pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
                 .push((edge.target().index(), *span));
         }
     }
-    // Every data read a function reaches through calls, itself included.
+    // Every database call a function reaches through calls, itself included.
     let reached = |from: FnId| -> Vec<usize> {
         let mut out = Vec::new();
         let mut seen = HashSet::from([from]);
         let mut queue = VecDeque::from([from]);
         while let Some(f) = queue.pop_front() {
-            out.extend(reads_of.get(&f).into_iter().flatten().copied());
+            out.extend(ops_of.get(&f).into_iter().flatten().copied());
             for (callee, _) in calls_of.get(&f).into_iter().flatten() {
                 if seen.insert(*callee) {
                     queue.push_back(*callee);
@@ -81,6 +90,7 @@ pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
     };
     let canonical = |text: &str| KeyPattern::parse(text, sep).ok().map(|k| k.canonical());
     let mut inferred_sources: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut before_fill: BTreeMap<String, BTreeSet<(usize, FnId)>> = BTreeMap::new();
     let mut filled: BTreeSet<String> = BTreeSet::new();
     for fill in inferred.iter().filter(|op| op.kind == OpKind::Fill) {
         let Some(key) = canonical(&fill.key) else {
@@ -110,8 +120,8 @@ pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
         let within = |span: &SrcSpan| {
             span.file == fill.extent.file && span.start >= start && span.end <= end
         };
-        let found = inferred_sources.entry(key).or_default();
-        for &index in reads_of.get(&f).into_iter().flatten() {
+        let mut found: BTreeSet<usize> = BTreeSet::new();
+        for &index in ops_of.get(&f).into_iter().flatten() {
             if within(&data[index].extent) {
                 found.insert(index);
             }
@@ -121,6 +131,13 @@ pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
                 found.extend(reached(*callee));
             }
         }
+        let (writes, reads): (BTreeSet<usize>, BTreeSet<usize>) =
+            found.into_iter().partition(|&i| data[i].kind.mutates());
+        before_fill
+            .entry(key.clone())
+            .or_default()
+            .extend(writes.into_iter().map(|i| (i, f)));
+        inferred_sources.entry(key).or_default().extend(reads);
     }
     // Declared reads: `tables = [..]`, else what the reading function reaches when no fill
     // says more.
@@ -137,10 +154,11 @@ pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
         if !tables.is_empty() {
             declared.entry(key).or_default().extend(tables);
         } else if !filled.contains(&key) {
-            inferred_sources
-                .entry(key)
-                .or_default()
-                .extend(reached(read.function));
+            inferred_sources.entry(key).or_default().extend(
+                reached(read.function)
+                    .into_iter()
+                    .filter(|&i| !data[i].kind.mutates()),
+            );
         }
     }
     let mut out: BTreeMap<String, Vec<TableSource>> = BTreeMap::new();
@@ -188,7 +206,10 @@ pub fn sources(inputs: &Inputs) -> BTreeMap<String, Vec<TableSource>> {
         list.sort_by(|a, b| a.table.cmp(&b.table));
         out.insert(key, list);
     }
-    out
+    Sources {
+        by_key: out,
+        before_fill,
+    }
 }
 
 /// The functions that mutate some table (indices into `data` per function).

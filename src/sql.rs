@@ -12,7 +12,11 @@
 //! `name`.
 
 mod collect;
+mod leading;
+mod schema;
 mod walk;
+
+pub use schema::unique_keys;
 
 #[cfg(test)]
 mod tests;
@@ -55,6 +59,10 @@ pub struct TableUse {
     /// AND-conjunct `id = <placeholder|literal>` (column named `id`, qualified by this table or
     /// its alias, or unqualified when the scope has one table). Always false in `writes`.
     pub by_key: bool,
+    /// Reads only: the columns such top-level conjuncts equate with a value (`id`, `slug`,
+    /// `email`); with a schema that says which are primary or unique keys, whether one row is
+    /// pinned. Empty in `writes`.
+    pub pinned: BTreeSet<String>,
 }
 
 /// What one statement reads and writes.
@@ -91,6 +99,29 @@ const STACK: usize = 256 * 1024 * 1024;
 /// recursion limit is exceeded); a note when the text is longer than [`MAX_SQL_LEN`]. Never
 /// panics.
 pub fn analyze(sql: &str, dialect: SqlDialect) -> Result<Vec<StatementFacts>, String> {
+    let started = std::time::Instant::now();
+    let result = analyze_bounded(sql, dialect);
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    SPENT.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+    TEXTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    result
+}
+
+/// Time spent in [`analyze`] by this process (ns, summed over threads) and the texts analyzed.
+static SPENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static TEXTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The time this process spent analyzing SQL text (summed over threads) and how many texts it
+/// analyzed: `CACHELINT_TIMINGS=1` prints them.
+pub fn time_spent() -> (std::time::Duration, usize) {
+    (
+        std::time::Duration::from_nanos(SPENT.load(std::sync::atomic::Ordering::Relaxed)),
+        TEXTS.load(std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
+/// [`analyze`] within the length bound, on a thread with a big stack.
+fn analyze_bounded(sql: &str, dialect: SqlDialect) -> Result<Vec<StatementFacts>, String> {
     if sql.len() > MAX_SQL_LEN {
         return Err(format!(
             "SQL text of {} bytes is longer than the {MAX_SQL_LEN} analyzed",
@@ -109,6 +140,17 @@ pub fn analyze(sql: &str, dialect: SqlDialect) -> Result<Vec<StatementFacts>, St
             .join()
             .unwrap_or_else(|_| Err("internal error: the SQL analysis panicked".to_string()))
     })
+}
+
+/// What the leading keywords of text [`analyze`] rejects still say: the INSERT, REPLACE,
+/// UPDATE, DELETE or SELECT it starts and the table it names (a `QueryBuilder`'s prefix such as
+/// `"UPDATE posts SET "`, or a statement sqlparser does not know), with the columns it lists
+/// before it ends. `None` for other text.
+pub fn analyze_leading(sql: &str, dialect: SqlDialect) -> Option<StatementFacts> {
+    if sql.len() > MAX_SQL_LEN {
+        return None;
+    }
+    leading::facts(sql, dialect)
 }
 
 /// [`analyze`] on the current stack.

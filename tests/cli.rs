@@ -282,9 +282,10 @@ fn rules_lists_every_rule_with_its_level() {
         .filter_map(|line| line.split_whitespace().next())
         .collect();
     assert_eq!(listed, cachelint_core::rules::RULE_NAMES);
-    assert_eq!(listed.len(), 12);
+    assert_eq!(listed.len(), 13);
     for (rule, level) in [
         ("annotation_drift", "warn"),
+        ("stale_after_mutation", "deny"),
         ("uncovered_read", "deny"),
         ("partial_invalidation", "deny"),
         ("version_skew", "deny"),
@@ -503,6 +504,10 @@ fn a_mistyped_subcommand_suggests_the_right_one() {
     let by_cargo = cachelint(&["cachelint", "explian", "uncovered_read"]);
     assert_eq!(code(&by_cargo), 2, "{}", stdout(&by_cargo));
     assert_one_line_error(&by_cargo, "`explian` (did you mean `explain`?)");
+    // Options before a subcommand make its name a path: say where they go.
+    let before = cachelint(&["cachelint", "-v", "map", "fixtures/uncovered_read_silent"]);
+    assert_eq!(code(&before), 2, "{}", stdout(&before));
+    assert_one_line_error(&before, "`map` is a subcommand: give its options after it");
 }
 
 #[test]

@@ -147,7 +147,7 @@ impl<'m> Builder<'m> {
     fn table_nodes(&mut self) {
         let model = self.model;
         let mut tables: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
-        for source in model.sources.values().flatten() {
+        for source in model.sources.by_key.values().flatten() {
             tables.entry(&source.table).or_default().0 = true;
         }
         for op in model.data.iter().filter(|op| op.kind.mutates()) {
@@ -178,7 +178,7 @@ impl<'m> Builder<'m> {
             .map(|k| (k.node, k.pattern.canonical()))
             .collect();
         for (node, canonical) in keys {
-            for source in model.sources.get(&canonical).into_iter().flatten() {
+            for source in model.sources.by_key.get(&canonical).into_iter().flatten() {
                 let to = self.tables[source.table.as_str()];
                 let info = self.add(EdgeKind::BuiltFrom, node, to);
                 info.declared = Some(source.declared.is_some());

@@ -40,7 +40,7 @@ struct Stale<'a> {
 /// does not invalidate the key: one finding per call and key, naming every such entry.
 pub fn check(cx: &Context, sink: &mut Sink) {
     let model = cx.model;
-    if model.data.is_empty() || model.sources.is_empty() {
+    if model.data.is_empty() || model.sources.by_key.is_empty() {
         return;
     }
     let cached = cached_keys(cx);
@@ -66,6 +66,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     let mutators = mutations.keys().copied();
     let useful = model.reaching(mutators);
     let mut found: BTreeMap<(usize, &str), Stale> = BTreeMap::new();
+    let mut upstream: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for &entry in &model.entries {
         if !useful[entry] {
             continue;
@@ -95,7 +96,29 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                     if writes.iter().any(|w| w.key.covers(&c.read.key)) {
                         continue;
                     }
+                    // The path invalidates a key this one is built from: `stale_dependent`
+                    // reports the same gap at the entry, once is enough.
+                    let upstream = upstream.entry(key).or_insert_with(|| depends_on(cx, key));
+                    if writes.iter().any(|w| {
+                        upstream.iter().any(|d| {
+                            model
+                                .reads
+                                .iter()
+                                .any(|r| r.key.canonical() == *d && w.key.overlaps(&r.key))
+                        })
+                    }) {
+                        continue;
+                    }
                     if cannot_leave_stale(op, c) {
+                        continue;
+                    }
+                    // Run on the key's own miss path, before its fill, on a path that fills it:
+                    // the fill stores what it changed.
+                    let fills_after = model.sources.before_fill.get(key).is_some_and(|ops| {
+                        ops.iter()
+                            .any(|(i, fill)| *i == index && reach.iter().any(|(f, _)| f == fill))
+                    });
+                    if fills_after {
                         continue;
                     }
                     let stale = found.entry((index, key)).or_insert_with(|| Stale {
@@ -120,7 +143,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
 fn cached_keys<'a>(cx: &Context<'a>) -> BTreeMap<&'a str, Cached<'a>> {
     let model = cx.model;
     let mut out = BTreeMap::new();
-    for (key, sources) in &model.sources {
+    for (key, sources) in &model.sources.by_key {
         let Some(read) = model.reads.iter().find(|r| r.key.canonical() == *key) else {
             continue;
         };
@@ -150,6 +173,21 @@ fn cached_keys<'a>(cx: &Context<'a>) -> BTreeMap<&'a str, Cached<'a>> {
         }
         out.insert(key.as_str(), Cached { read, sources, ttl });
     }
+    out
+}
+
+/// The read keys `key` is built from, directly or through others (canonical texts).
+fn depends_on(cx: &Context, key: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut queue = vec![key.to_owned()];
+    while let Some(at) = queue.pop() {
+        for dep in cx.dependencies.get(&at).into_iter().flat_map(|d| d.keys()) {
+            if out.insert(dep.clone()) {
+                queue.push(dep.clone());
+            }
+        }
+    }
+    out.remove(key);
     out
 }
 
@@ -228,7 +266,7 @@ fn explain(cx: &Context, stale: &Stale, cached: &Cached) -> Draft {
         }
     }
     let mut notes = Vec::new();
-    if let Some(statement) = &op.statement {
+    if let Some(statement) = op.statement.as_ref().filter(|_| !op.literal) {
         notes.push(format!("the statement: {statement}"));
     }
     if let Some(q) = source
@@ -274,24 +312,33 @@ fn explain(cx: &Context, stale: &Stale, cached: &Cached) -> Draft {
             cachelint_core::format_duration(ttl)
         ));
     }
-    let entry = stale
-        .entries
-        .first()
-        .map_or_else(|| site.clone(), |(e, _)| model.display_name(*e));
+    // Every entry that leaves it stale: the fix goes on each one's path.
+    let entries: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let entry = match entries.as_slice() {
+        [] => format!("`{site}`"),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
     let how = if cached.read.inferred.is_some() {
         format!(
-            "delete `{key}` (or overwrite it) after the {} in `{entry}`",
+            "delete `{key}` (or overwrite it) after the {} in {entry}",
             statement_noun(op.kind)
         )
     } else {
         format!(
-            "invalidate `{key}` after the {} in `{entry}` (and say so: `#[writes(\"{key}\")]`)",
+            "invalidate `{key}` after the {} in {entry} (and say so: `#[writes(\"{key}\")]`)",
             statement_noun(op.kind)
         )
     };
-    let help = format!(
-        "{how}; if `{key}` does not show the changed data, list the tables it is built from: `#[reads(\"{key}\", tables = [..])]`"
-    );
+    let help = if source.is_some_and(|s| s.declared.is_some()) {
+        format!(
+            "{how}; if `{key}` does not show `{table}`'s data, drop it from its `tables = [..]`"
+        )
+    } else {
+        format!(
+            "{how}; if `{key}` does not show the changed data, list the tables it is built from: `#[reads(\"{key}\", tables = [..])]`"
+        )
+    };
     let mut tables: Vec<&str> = vec![table];
     tables.sort_unstable();
     Draft {

@@ -97,6 +97,9 @@ const DATA_NAMES: &[&str] = &[
     "update_many",
     "delete_many",
     "delete_by_id",
+    "execute_unprepared",
+    "from_sql_and_values",
+    "from_string",
 ];
 
 /// Whether a call so named may be a database call.
@@ -142,6 +145,8 @@ const SQL_METHODS: &[&str] = &[
     "execute_batch",
     "query_row",
     "query_row_and_then",
+    // sea-orm's raw SQL
+    "execute_unprepared",
 ];
 
 /// What the walk knows besides the model: the dialect, and the tables and entities proc macros
@@ -163,6 +168,9 @@ pub(crate) struct Schema {
     /// sea-orm: the file of an entity module → its table (`#[sea_orm(table_name = "…")]`, or
     /// `EntityName::table_name` in the expanded format).
     pub entities: HashMap<u32, String>,
+    /// Table → its unique keys (primary or unique, each a list of columns): from migration
+    /// files' `CREATE TABLE`/`CREATE UNIQUE INDEX` and `table!`'s primary keys.
+    pub keys: HashMap<String, Vec<Vec<String>>>,
 }
 
 /// A `diesel::table!` definition.
@@ -171,6 +179,8 @@ pub(crate) struct DieselTable {
     /// The SQL table's name (`#[sql_name = "…"]` or the module's name).
     pub name: String,
     pub columns: Vec<String>,
+    /// The primary key's columns (`users (id)`; `id` when not written).
+    pub primary_key: Vec<String>,
 }
 
 impl Schema {
@@ -195,6 +205,11 @@ impl Schema {
                     && let Some(tt) = mac.token_tree()
                 {
                     for (module, table) in diesel_tables(&tt.syntax().text().to_string()) {
+                        schema
+                            .keys
+                            .entry(table.name.clone())
+                            .or_default()
+                            .push(table.primary_key.clone());
                         schema.diesel.insert(module, table);
                     }
                 }
@@ -204,6 +219,58 @@ impl Schema {
             }
         }
         schema
+    }
+
+    /// Adds the unique keys the migration files of the crates holding `paths` declare: every
+    /// `.sql` file under a `migrations/` folder beside a `Cargo.toml` (sqlx's and diesel's
+    /// layouts), parsed in `dialect`.
+    pub(crate) fn read_migrations(&mut self, paths: &[PathBuf], dialect: SqlDialect) {
+        let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        for path in paths {
+            for dir in path.ancestors().skip(1) {
+                if dir.join("Cargo.toml").is_file() && !dirs.insert(dir.to_path_buf()) {
+                    break;
+                }
+            }
+        }
+        for dir in dirs {
+            let migrations = dir.join("migrations");
+            if !migrations.is_dir() {
+                continue;
+            }
+            let files = walkdir::WalkDir::new(&migrations)
+                .max_depth(3)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "sql"));
+            for file in files {
+                // A `down.sql` undoes: its keys are the ones being dropped.
+                if file.file_name() == "down.sql" {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(file.path()) else {
+                    continue;
+                };
+                for (table, columns) in sql::unique_keys(&text, dialect) {
+                    let keys = self.keys.entry(table).or_default();
+                    if !keys.contains(&columns) {
+                        keys.push(columns);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether pinning `pinned` columns of `table` selects one row: they hold every column of
+    /// one of its unique keys (`id` when nothing declares its keys).
+    pub(crate) fn pins_row(&self, table: &str, pinned: &BTreeSet<String>) -> bool {
+        match self.keys.get(table) {
+            Some(keys) => keys
+                .iter()
+                .any(|k| !k.is_empty() && k.iter().all(|c| pinned.contains(c))),
+            None => pinned.contains("id"),
+        }
     }
 }
 
@@ -243,8 +310,16 @@ fn diesel_tables(tt: &str) -> Vec<(String, DieselTable)> {
             break;
         }
         rest = rest[name_end..].trim_start();
+        let mut primary_key = vec!["id".to_owned()];
         if rest.starts_with('(') {
-            rest = group(rest).1.trim_start();
+            let (keys, tail) = group(rest);
+            primary_key = keys
+                .trim_matches(|c| c == '(' || c == ')')
+                .split(',')
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+                .collect();
+            rest = tail.trim_start();
         }
         if !rest.starts_with('{') {
             break;
@@ -268,6 +343,7 @@ fn diesel_tables(tt: &str) -> Vec<(String, DieselTable)> {
         let table = DieselTable {
             name: sql_name.take().unwrap_or_else(|| module.clone()),
             columns,
+            primary_key,
         };
         out.push((module, table));
     }
@@ -462,7 +538,14 @@ impl BodyWalker<'_> {
     }
 
     /// Records the tables SQL text reads and writes; SQL that does not parse is listed.
-    fn sql(&mut self, caller: usize, text: &str, span: SrcSpan, extent: SrcSpan, call: String) {
+    fn sql(
+        &mut self,
+        caller: usize,
+        text: &str,
+        (span, literal): (SrcSpan, bool),
+        extent: SrcSpan,
+        call: String,
+    ) {
         let Some(cx) = self.data_cx() else { return };
         let dialect = cx.dialect;
         let parsed = sql::analyze(text, dialect).or_else(|why| {
@@ -470,6 +553,12 @@ impl BodyWalker<'_> {
             [" VALUES (NULL)", " TRUE", " NULL"]
                 .iter()
                 .find_map(|end| sql::analyze(&format!("{text}{end}"), dialect).ok())
+                .ok_or(why)
+        });
+        // Else what its leading keywords say (the table it writes, at least).
+        let parsed = parsed.or_else(|why| {
+            sql::analyze_leading(text, dialect)
+                .map(|facts| vec![facts])
                 .ok_or(why)
         });
         let statements = match parsed {
@@ -500,19 +589,24 @@ impl BodyWalker<'_> {
                     extent,
                     call: call.clone(),
                     statement: statement.clone(),
+                    literal,
                 });
             }
             for read in facts.reads {
+                let by_key = self
+                    .data
+                    .is_some_and(|cx| cx.schema.pins_row(&read.table, &read.pinned));
                 self.push_data(DataOp {
                     function: caller,
                     kind: DataKind::Read,
                     table: read.table,
                     columns: read.columns,
-                    by_key: read.by_key,
+                    by_key,
                     span,
                     extent,
                     call: call.clone(),
                     statement: statement.clone(),
+                    literal,
                 });
             }
         }
@@ -520,7 +614,7 @@ impl BodyWalker<'_> {
 
     /// The SQL text an argument holds (a literal, a constant, a binding), and where its
     /// literal is.
-    fn sql_text(&self, expr: &ast::Expr) -> Option<(String, SrcSpan)> {
+    fn sql_text(&self, expr: &ast::Expr) -> Option<(String, (SrcSpan, bool))> {
         let Template {
             pieces,
             span,
@@ -535,8 +629,8 @@ impl BodyWalker<'_> {
             }
         }
         let at = match (whole, span) {
-            (true, Some(span)) => span,
-            _ => self.span(expr.syntax())?,
+            (true, Some(span)) => (span, true),
+            _ => (self.span(expr.syntax())?, false),
         };
         Some((text, at))
     }
@@ -557,13 +651,15 @@ impl BodyWalker<'_> {
         let first = call.arg_list().and_then(|l| l.args().next());
         let text = format!("{}(..)", path.syntax().text());
         let free = f.as_assoc_item(db).is_none();
+        // sea-orm's raw statements: `Statement::from_sql_and_values(backend, "…", values)`.
+        if krate == "sea_orm" && matches!(name.as_str(), "from_sql_and_values" | "from_string") {
+            let second = call.arg_list().and_then(|l| l.args().nth(1));
+            self.sql_argument(caller, second.as_ref(), extent, text);
+            return;
+        }
         if krate == "diesel" && free {
             match name.as_str() {
-                "sql_query" => {
-                    if let Some((sql, at)) = first.as_ref().and_then(|a| self.sql_text(a)) {
-                        self.sql(caller, &sql, at, extent, text);
-                    }
-                }
+                "sql_query" => self.sql_argument(caller, first.as_ref(), extent, text),
                 "insert_into" | "insert_or_ignore_into" | "replace_into" | "update" | "delete" => {
                     self.diesel_mutation(caller, call, &path, &name, first, extent, text);
                 }
@@ -583,11 +679,37 @@ impl BodyWalker<'_> {
                     | "raw_sql"
             );
         let builder = name == "new" && path.syntax().text().to_string().contains("QueryBuilder");
-        if (sql_fn || builder)
-            && krate.starts_with("sqlx")
-            && let Some((sql, at)) = first.as_ref().and_then(|a| self.sql_text(a))
-        {
-            self.sql(caller, &sql, at, extent, text);
+        if (sql_fn || builder) && krate.starts_with("sqlx") {
+            self.sql_argument(caller, first.as_ref(), extent, text);
+        }
+    }
+
+    /// The SQL of a function whose first argument is always SQL text (`sqlx::query`,
+    /// `diesel::sql_query`): its facts, or, for text built at run time (`format!`, a
+    /// parameter), a note for `-v`.
+    fn sql_argument(
+        &mut self,
+        caller: usize,
+        argument: Option<&ast::Expr>,
+        extent: SrcSpan,
+        text: String,
+    ) {
+        let Some(argument) = argument else { return };
+        match self.sql_text(argument) {
+            Some((sql, at)) => self.sql(caller, &sql, at, extent, text),
+            None => {
+                let Some(span) = self.span(argument.syntax()) else {
+                    return;
+                };
+                self.out.unparsed.push(Unresolved {
+                    span,
+                    caller,
+                    call: text,
+                    reason: "its SQL is built at run time (`format!`, a parameter): only a \
+                             literal, a constant or a binding of one is read"
+                        .to_owned(),
+                });
+            }
         }
     }
 
@@ -690,6 +812,7 @@ impl BodyWalker<'_> {
             extent,
             call: format!("{}(..)", path.syntax().text()),
             statement: None,
+            literal: false,
         });
         true
     }
@@ -735,6 +858,7 @@ impl BodyWalker<'_> {
                 short_text(&receiver.syntax().text().to_string(), 20)
             ),
             statement: None,
+            literal: false,
         });
         true
     }
@@ -947,6 +1071,7 @@ impl BodyWalker<'_> {
             extent,
             call: text,
             statement: None,
+            literal: false,
         });
     }
 
@@ -976,7 +1101,24 @@ impl BodyWalker<'_> {
         ) else {
             return false;
         };
-        let by_key = methods.first().is_some_and(|m| method_name(m) == "find");
+        // `.find(k)` selects by primary key; `.filter(t::col.eq(v))` pins `col`.
+        let mut pinned = BTreeSet::new();
+        for m in methods.iter().filter(|m| method_name(m) == "filter") {
+            for eq in m
+                .syntax()
+                .descendants()
+                .filter_map(ast::MethodCallExpr::cast)
+                .filter(|e| method_name(e) == "eq")
+            {
+                if let Some(receiver) = eq.receiver() {
+                    pinned.extend(self.diesel_columns(receiver.syntax(), &module, &table));
+                }
+            }
+        }
+        let by_key = methods.first().is_some_and(|m| method_name(m) == "find")
+            || self
+                .data
+                .is_some_and(|cx| cx.schema.pins_row(&table.name, &pinned));
         let narrowed = methods
             .iter()
             .any(|m| matches!(method_name(m).as_str(), "select" | "count"));
@@ -1012,6 +1154,7 @@ impl BodyWalker<'_> {
                 extent,
                 call: text.clone(),
                 statement: None,
+                literal: false,
             });
         }
         true
@@ -1117,9 +1260,9 @@ impl BodyWalker<'_> {
                 });
                 return;
             };
-            self.sql(caller, &sql, span, extent, text);
+            self.sql(caller, &sql, (span, false), extent, text);
         } else {
-            self.sql(caller, &value, span, extent, text);
+            self.sql(caller, &value, (span, true), extent, text);
         }
     }
 

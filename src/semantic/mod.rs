@@ -156,6 +156,9 @@ pub struct DataOp {
     pub call: String,
     /// The SQL statement on one line, shortened (`None` for an ORM/DSL call).
     pub statement: Option<String>,
+    /// Whether `span` is the string literal holding the statement (else a constant's name, a
+    /// binding, a `query_file!` path, an ORM call): a finding then quotes the statement.
+    pub literal: bool,
 }
 
 /// What the engine tells the model about the functions it was given.

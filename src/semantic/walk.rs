@@ -39,9 +39,11 @@ pub(super) fn resolve(
                 .map(|l| (l.ours(), l.text()))
                 .collect();
             texts.sort_by_key(|(id, _)| *id);
+            let mut schema = super::data::Schema::scan(texts.into_iter());
+            schema.read_migrations(files, infer.3);
             walker.data = Some(super::data::DataCx {
                 dialect: infer.3,
-                schema: super::data::Schema::scan(texts.into_iter()),
+                schema,
                 paths: files.to_vec(),
             });
         }

@@ -21,10 +21,11 @@ pub(super) fn statement(statement: &Statement) -> StatementFacts {
     let kind = walker.statement(statement);
     let uses = |uses: Uses| {
         (uses.into_iter())
-            .map(|(table, (columns, by_key))| TableUse {
+            .map(|(table, (columns, pinned))| TableUse {
                 table,
                 columns,
-                by_key,
+                by_key: pinned.contains("id"),
+                pinned,
             })
             .collect()
     };
@@ -47,7 +48,8 @@ struct Source {
     listed: bool,
     used: bool,
     columns: Option<BTreeSet<String>>,
-    by_key: bool,
+    /// Columns a top-level WHERE conjunct equates with a value.
+    pinned: BTreeSet<String>,
 }
 
 impl Source {
@@ -58,7 +60,7 @@ impl Source {
             listed,
             used: false,
             columns: Some(BTreeSet::new()),
-            by_key: false,
+            pinned: BTreeSet::new(),
         }
     }
 
@@ -86,22 +88,28 @@ fn bound<'a>(scopes: &'a mut [Scope], qualifier: &str) -> Option<&'a mut Source>
     })
 }
 
-/// Reads (`by_key` included) or writes, by table.
-type Uses = BTreeMap<String, (Option<BTreeSet<String>>, bool)>;
+/// Reads (with their pinned columns) or writes, by table.
+type Uses = BTreeMap<String, (Option<BTreeSet<String>>, BTreeSet<String>)>;
 
-/// Adds a use of `table`: columns merge (`None` wins), `by_key` holds only if every use has it.
-fn merge(uses: &mut Uses, table: String, columns: Option<BTreeSet<String>>, by_key: bool) {
+/// Adds a use of `table`: columns merge (`None` wins); a column is pinned only if every use
+/// pins it.
+fn merge(
+    uses: &mut Uses,
+    table: String,
+    columns: Option<BTreeSet<String>>,
+    pinned: BTreeSet<String>,
+) {
     match uses.entry(table) {
         Entry::Vacant(entry) => {
-            entry.insert((columns, by_key));
+            entry.insert((columns, pinned));
         }
         Entry::Occupied(mut entry) => {
-            let (known, pinned) = entry.get_mut();
+            let (known, all_pin) = entry.get_mut();
             match (known.as_mut(), columns) {
                 (Some(known), Some(columns)) => known.extend(columns),
                 _ => *known = None,
             }
-            *pinned &= by_key;
+            all_pin.retain(|c| pinned.contains(c));
         }
     }
 }
@@ -131,7 +139,7 @@ impl Walker {
             Statement::Truncate(truncate) => {
                 for target in &truncate.table_names {
                     if let Some(table) = last(&target.name) {
-                        merge(&mut self.writes, table, None, false);
+                        merge(&mut self.writes, table, None, BTreeSet::new());
                     }
                 }
                 self.wrote(StatementKind::Delete)
@@ -191,7 +199,7 @@ impl Walker {
             SetExpr::Table(table) => {
                 let table = table.table_name.as_ref().map(name);
                 if let Some(table) = table.filter(|t| !self.ctes.contains(t)) {
-                    merge(&mut self.reads, table, None, false);
+                    merge(&mut self.reads, table, None, BTreeSet::new());
                 }
                 None
             }
@@ -273,7 +281,7 @@ impl Walker {
         }
         for source in self.scopes.pop().into_iter().flatten() {
             if let Some(table) = source.table.filter(|_| source.listed || source.used) {
-                merge(&mut self.reads, table, source.columns, source.by_key);
+                merge(&mut self.reads, table, source.columns, source.pinned);
             }
         }
     }

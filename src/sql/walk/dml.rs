@@ -61,7 +61,7 @@ impl Walker {
             let target = Source::new(Some(table.clone()), Some(binding), false);
             self.scopes.push(vec![target]);
             self.finish(collector, &BTreeSet::new(), None);
-            merge(&mut self.writes, table, written, false);
+            merge(&mut self.writes, table, written, BTreeSet::new());
         }
         self.wrote(kind)
     }
@@ -109,7 +109,7 @@ impl Walker {
         self.scopes.push(scope);
         self.finish(collector, &BTreeSet::new(), update.selection.as_ref());
         for (table, columns) in written {
-            merge(&mut self.writes, table, Some(columns), false);
+            merge(&mut self.writes, table, Some(columns), BTreeSet::new());
         }
         self.wrote(StatementKind::Update)
     }
@@ -156,7 +156,7 @@ impl Walker {
         self.scopes.push(scope);
         self.finish(collector, &BTreeSet::new(), delete.selection.as_ref());
         for table in targets {
-            merge(&mut self.writes, table, None, false);
+            merge(&mut self.writes, table, None, BTreeSet::new());
         }
         self.wrote(StatementKind::Delete)
     }
@@ -211,7 +211,7 @@ impl Walker {
         self.scopes.push(scope);
         self.finish(collector, &BTreeSet::new(), None);
         if let Some(table) = target {
-            merge(&mut self.writes, table, written, false);
+            merge(&mut self.writes, table, written, BTreeSet::new());
         }
         self.wrote(StatementKind::Update)
     }

@@ -1,10 +1,11 @@
-//! `by_key`: a WHERE clause that pins one row of a table by its primary key.
+//! Pinned columns: a WHERE clause's top-level conjuncts that equate a column with a value
+//! (`id = $1`); pinning the primary key (or a unique column) selects one row.
 
 use super::Scope;
 use crate::sql::collect::{is_value_name, name};
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator};
 
-/// Marks `by_key` the sources of `scope` whose `id` a top-level conjunct of `selection`
+/// Records, for the sources of `scope`, each column a top-level conjunct of `selection`
 /// equates with a placeholder or literal.
 pub(super) fn pin(scope: &mut Scope, selection: &Expr) {
     // A loop, not recursion: a long AND chain is as deep as it is long.
@@ -22,9 +23,9 @@ pub(super) fn pin(scope: &mut Scope, selection: &Expr) {
                 op: BinaryOperator::Eq,
                 right,
             } => {
-                let key = match (key_column(left), key_column(right)) {
-                    (Some(qualifier), None) if is_value(right) => qualifier,
-                    (None, Some(qualifier)) if is_value(left) => qualifier,
+                let (key, column) = match (key_column(left), key_column(right)) {
+                    (Some(found), None) if is_value(right) => found,
+                    (None, Some(found)) if is_value(left) => found,
                     _ => continue,
                 };
                 let pinned = match key {
@@ -34,7 +35,7 @@ pub(super) fn pin(scope: &mut Scope, selection: &Expr) {
                     None => None,
                 };
                 if let Some(source) = pinned {
-                    source.by_key = true;
+                    source.pinned.insert(column);
                 }
             }
             _ => {}
@@ -42,8 +43,9 @@ pub(super) fn pin(scope: &mut Scope, selection: &Expr) {
     }
 }
 
-/// `Some(qualifier)` when `expr` is the column `id`, bare or qualified.
-fn key_column(expr: &Expr) -> Option<Option<String>> {
+/// `Some((qualifier, column))` when `expr` is a column, bare or qualified (and not a value
+/// such as a placeholder name).
+fn key_column(expr: &Expr) -> Option<(Option<String>, String)> {
     let (qualifier, column) = match expr {
         Expr::Identifier(column) => (None, column),
         Expr::CompoundIdentifier(parts) => match parts.as_slice() {
@@ -54,7 +56,7 @@ fn key_column(expr: &Expr) -> Option<Option<String>> {
         Expr::Nested(inner) => return key_column(inner),
         _ => return None,
     };
-    (name(column) == "id").then_some(qualifier)
+    (!is_value_name(column)).then(|| (qualifier, name(column)))
 }
 
 /// A placeholder or literal, maybe cast, signed or parenthesized.
