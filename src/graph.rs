@@ -1062,7 +1062,9 @@ impl Model {
             })
             .chain(self.underived.iter().map(|u| {
                 // Database calls whose SQL gives nothing (SPEC §12), else cache calls.
-                let what = if u.reason.starts_with("its SQL") || u.reason.starts_with("the SQL ") {
+                let what = if u.reason.starts_with("its SQL is read from its leading") {
+                    "gives partial table facts"
+                } else if u.reason.starts_with("its SQL") || u.reason.starts_with("the SQL ") {
                     "gives no table facts"
                 } else {
                     "is no inferred cache operation"

@@ -98,37 +98,57 @@ pub fn sources(inputs: &Inputs) -> Sources {
         };
         filled.insert(key.clone());
         let f = fill.function;
-        // The miss path: from the last read of the key before the fill (or the function's
-        // start) to the fill's end.
-        let read = inferred
-            .iter()
-            .filter(|op| {
-                op.kind == OpKind::Read
-                    && op.function == f
-                    && op.extent.file == fill.extent.file
-                    && op.extent.start <= fill.extent.start
-                    && canonical(&op.key).as_deref() == Some(key.as_str())
-            })
-            .map(|op| op.extent.start)
-            .max();
-        let start = read.unwrap_or_else(|| {
-            functions
-                .get(f)
-                .map_or(Pos::default(), |x| x.name_span.start)
-        });
-        let end = fill.extent.end;
-        let within = |span: &SrcSpan| {
-            span.file == fill.extent.file && span.start >= start && span.end <= end
+        // The last read of the key in `function` that starts before `before`, in `file`.
+        let read_before = |function: FnId, file: u32, before: Pos| {
+            inferred
+                .iter()
+                .filter(|op| {
+                    op.kind == OpKind::Read
+                        && op.function == function
+                        && op.extent.file == file
+                        && op.extent.start <= before
+                        && canonical(&op.key).as_deref() == Some(key.as_str())
+                })
+                .map(|op| op.extent.start)
+                .max()
         };
-        let mut found: BTreeSet<usize> = BTreeSet::new();
-        for &index in ops_of.get(&f).into_iter().flatten() {
-            if within(&data[index].extent) {
-                found.insert(index);
+        // The miss path: from the last read of the key before the fill to the fill's end, in
+        // the fill's function; for a fill helper that reads nothing (`cache.put_row(..)`
+        // after a miss of `cache.get_row(..)`), in each caller that reads the key before
+        // calling it; else the fill's function up to the fill.
+        let mut ranges: Vec<(FnId, u32, Pos, Pos)> = Vec::new();
+        if let Some(start) = read_before(f, fill.extent.file, fill.extent.start) {
+            ranges.push((f, fill.extent.file, start, fill.extent.end));
+        } else {
+            for edge in graph.edges_directed(petgraph::graph::NodeIndex::new(f), petgraph::Incoming)
+            {
+                if let Step::Call(span) = edge.weight() {
+                    let caller = edge.source().index();
+                    if let Some(start) = read_before(caller, span.file, span.start) {
+                        ranges.push((caller, span.file, start, span.end));
+                    }
+                }
+            }
+            if ranges.is_empty() {
+                let start = functions
+                    .get(f)
+                    .map_or(Pos::default(), |x| x.name_span.start);
+                ranges.push((f, fill.extent.file, start, fill.extent.end));
             }
         }
-        for (callee, span) in calls_of.get(&f).into_iter().flatten() {
-            if within(span) {
-                found.extend(reached(*callee));
+        let mut found: BTreeSet<usize> = BTreeSet::new();
+        for &(function, file, start, end) in &ranges {
+            let within =
+                |span: &SrcSpan| span.file == file && span.start >= start && span.end <= end;
+            for &index in ops_of.get(&function).into_iter().flatten() {
+                if within(&data[index].extent) {
+                    found.insert(index);
+                }
+            }
+            for (callee, span) in calls_of.get(&function).into_iter().flatten() {
+                if within(span) && *callee != f {
+                    found.extend(reached(*callee));
+                }
             }
         }
         let (writes, reads): (BTreeSet<usize>, BTreeSet<usize>) =

@@ -4,7 +4,7 @@
 use super::{AllowAt, Context, Draft, RuleInfo, Sink};
 use crate::facts::FnId;
 use crate::finding::Level;
-use crate::graph::{KeySite, Model, Step, steps_to};
+use crate::graph::{KeySite, Step, steps_to};
 use crate::semantic::{DataKind, DataOp};
 use crate::sources::TableSource;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -71,7 +71,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
         if !useful[entry] {
             continue;
         }
-        let allowed = allowed(model, entry);
+        let allowed = super::stale_dependent::allowed(model, entry);
         if allowed.iter().any(|a| a == RULE.name) {
             continue;
         }
@@ -208,15 +208,6 @@ fn cannot_leave_stale(op: &DataOp, cached: &Cached) -> bool {
         return true;
     }
     false
-}
-
-/// `allow(stale_after_mutation)` on any cachelint attribute of the entry silences it there.
-fn allowed(model: &Model, entry: FnId) -> Vec<String> {
-    model.functions[entry]
-        .annotations
-        .iter()
-        .flat_map(|a| a.allow.iter().cloned())
-        .collect()
 }
 
 fn explain(cx: &Context, stale: &Stale, cached: &Cached) -> Draft {

@@ -164,8 +164,9 @@ fn stale<'a>(
     out
 }
 
-/// `allow(stale_dependent)` on any cachelint attribute of the entry silences it there.
-fn allowed(model: &Model, entry: FnId) -> Vec<String> {
+/// The rules an entry's cachelint attributes allow (`allow(stale_dependent)` on any of them
+/// silences that rule's entry findings there).
+pub(super) fn allowed(model: &Model, entry: FnId) -> Vec<String> {
     model.functions[entry]
         .annotations
         .iter()

@@ -45,37 +45,16 @@ pub(crate) const DATA_CRATE_NAMES: &[&str] = &[
     "sea_orm",
 ];
 
-/// Names of database functions and methods: only calls so named are looked at.
+/// Names of database functions and methods besides [`SQL_METHODS`]: only calls so named
+/// are looked at.
 const DATA_NAMES: &[&str] = &[
     // sqlx
-    "query",
     "query_as",
     "query_scalar",
     "query_with",
     "query_as_with",
     "query_scalar_with",
     "raw_sql",
-    "execute",
-    "execute_many",
-    "fetch",
-    "fetch_all",
-    "fetch_one",
-    "fetch_optional",
-    // tokio-postgres, postgres, deadpool-postgres
-    "query_one",
-    "query_opt",
-    "query_raw",
-    "query_typed",
-    "batch_execute",
-    "simple_query",
-    "prepare",
-    "prepare_cached",
-    "prepare_typed",
-    "prepare_typed_cached",
-    // rusqlite
-    "execute_batch",
-    "query_row",
-    "query_row_and_then",
     // diesel
     "insert_into",
     "insert_or_ignore_into",
@@ -97,14 +76,13 @@ const DATA_NAMES: &[&str] = &[
     "update_many",
     "delete_many",
     "delete_by_id",
-    "execute_unprepared",
     "from_sql_and_values",
     "from_string",
 ];
 
 /// Whether a call so named may be a database call.
 pub(crate) fn data_name(name: &str) -> bool {
-    DATA_NAMES.contains(&name)
+    DATA_NAMES.contains(&name) || SQL_METHODS.contains(&name)
 }
 
 /// sqlx's query macros; `file` ones take the path of a `.sql` file.
@@ -555,11 +533,32 @@ impl BodyWalker<'_> {
                 .find_map(|end| sql::analyze(&format!("{text}{end}"), dialect).ok())
                 .ok_or(why)
         });
-        // Else what its leading keywords say (the table it writes, at least).
-        let parsed = parsed.or_else(|why| {
-            sql::analyze_leading(text, dialect)
-                .map(|facts| vec![facts])
-                .ok_or(why)
+        // Else what its leading keywords say (the table it writes, at least); `-v` says so.
+        let parsed: Result<Vec<sql::StatementFacts>, String> = parsed.or_else(|why| {
+            let facts = sql::analyze_leading(text, dialect).ok_or_else(|| why.clone())?;
+            let what = match facts.kind {
+                StatementKind::Insert | StatementKind::Upsert => "an insert into",
+                StatementKind::Update => "an update of",
+                StatementKind::Delete => "a delete from",
+                _ => "a read of",
+            };
+            let table = facts
+                .writes
+                .first()
+                .or(facts.reads.first())
+                .map(|t| t.table.clone())
+                .unwrap_or_default();
+            self.out.unparsed.push(Unresolved {
+                span,
+                caller,
+                call: call.clone(),
+                reason: format!(
+                    "its SQL is read from its leading keywords only ({what} `{table}`): it does \
+                     not parse as {} (`[infer] sql_dialect`): {why}",
+                    dialect.as_str()
+                ),
+            });
+            Ok(vec![facts])
         });
         let statements = match parsed {
             Ok(statements) => statements,
