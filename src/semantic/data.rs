@@ -149,6 +149,11 @@ pub(crate) struct Schema {
     /// Table → its unique keys (primary or unique, each a list of columns): from migration
     /// files' `CREATE TABLE`/`CREATE UNIQUE INDEX` and `table!`'s primary keys.
     pub keys: HashMap<String, Vec<Vec<String>>>,
+    /// sea-orm: names `use` gives entities (`pub use super::cake::Entity as Cake;`, as the
+    /// generated `prelude.rs` does) → the entity module's name (`cake`).
+    pub entity_aliases: HashMap<String, String>,
+    /// sea-orm: an entity module's name (its file's) → its table.
+    pub entity_modules: HashMap<String, String>,
 }
 
 /// A `diesel::table!` definition.
@@ -168,7 +173,9 @@ impl Schema {
         let mut schema = Schema::default();
         for (id, text) in files {
             let diesel = text.contains("table!");
-            let sea = text.contains("sea_orm") || text.contains("EntityName");
+            let sea = text.contains("sea_orm")
+                || text.contains("EntityName")
+                || text.contains("Entity as");
             if !diesel && !sea {
                 continue;
             }
@@ -194,9 +201,47 @@ impl Schema {
                 if sea && let Some(table) = entity_table_name(&node) {
                     schema.entities.insert(id, table);
                 }
+                // `cake::Entity as Cake`: the alias and the module.
+                if sea
+                    && let Some(tree) = ast::UseTree::cast(node.clone())
+                    && let Some(alias) = tree.rename().and_then(|r| r.name())
+                    && let Some(path) = tree.path()
+                    && path
+                        .segment()
+                        .and_then(|s| s.name_ref())
+                        .is_some_and(|n| n.text() == "Entity")
+                    && let Some(module) = path.qualifier().and_then(|q| q.segment()?.name_ref())
+                {
+                    schema
+                        .entity_aliases
+                        .insert(alias.text().to_string(), module.text().to_string());
+                }
             }
         }
         schema
+    }
+
+    /// Names each entity module after its file (`entity/cake.rs`, `entity/cake/mod.rs`:
+    /// `cake`), for the aliases `use` gives entities.
+    pub(crate) fn name_entity_modules(&mut self, paths: &[PathBuf]) {
+        for (&file, table) in &self.entities {
+            let Some(path) = paths.get(file as usize) else {
+                continue;
+            };
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            let name = if stem == "mod" {
+                path.parent()
+                    .and_then(|p| p.file_name())
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+            } else {
+                stem
+            };
+            self.entity_modules.insert(name.to_owned(), table.clone());
+        }
     }
 
     /// Adds the unique keys the migration files of the crates holding `paths` declare: every
@@ -752,6 +797,20 @@ impl BodyWalker<'_> {
         self.diesel_read(caller, call) || self.active_model_call(caller, call)
     }
 
+    /// Whether a method call's receiver chain starts at a query macro of sqlx
+    /// (`sqlx::query!(..).fetch_one(..)`).
+    pub(super) fn on_data_macro(&self, call: &ast::MethodCallExpr) -> bool {
+        let (_, root) = chain_below(call);
+        let Some(ast::Expr::MacroExpr(mac)) = root else {
+            return false;
+        };
+        let db = self.db;
+        mac.macro_call()
+            .and_then(|m| self.sema.resolve_macro_call(&m))
+            .and_then(|m| m.module(db).krate(db).display_name(db))
+            .is_some_and(|n| n.crate_name().as_str().starts_with("sqlx"))
+    }
+
     /// A path call the model cannot resolve: a sea-orm `Entity` function
     /// (`endpoint::Entity::update_many()`). Returns whether it was one.
     pub(super) fn unresolved_data_call(&mut self, caller: usize, call: &ast::CallExpr) -> bool {
@@ -784,7 +843,10 @@ impl BodyWalker<'_> {
         let Some(qualifier) = path.qualifier() else {
             return false;
         };
-        let Some(table) = self.entity_of(&qualifier, "Entity") else {
+        let Some(table) = self
+            .entity_of(&qualifier, "Entity")
+            .or_else(|| self.entity_alias(&qualifier))
+        else {
             return false;
         };
         let (Some(span), Some(extent)) = (
@@ -886,6 +948,23 @@ impl BodyWalker<'_> {
             None => return None,
         };
         cx.schema.entities.get(&file).cloned()
+    }
+
+    /// The entity table a `use` alias names (`Cake` for `cake::Entity as Cake`), when the
+    /// path does not resolve (the derive's `Entity` the alias stands for is never generated).
+    fn entity_alias(&self, path: &ast::Path) -> Option<String> {
+        let schema = &self.data?.schema;
+        let alias = path.segment()?.name_ref()?.text().to_string();
+        let module = schema.entity_aliases.get(&alias)?;
+        match self.sema.resolve_path(path) {
+            // The expanded format writes `Entity`: the alias resolves to it.
+            Some(PathResolution::Def(ModuleDef::Adt(adt))) => {
+                let file = self.file_of_module(adt.module(self.db))?;
+                schema.entities.get(&file).cloned()
+            }
+            Some(_) => None,
+            None => schema.entity_modules.get(module).cloned(),
+        }
     }
 
     fn file_of_module(&self, m: hir::Module) -> Option<u32> {

@@ -41,6 +41,7 @@ pub(super) fn resolve(
             texts.sort_by_key(|(id, _)| *id);
             let mut schema = super::data::Schema::scan(texts.into_iter());
             schema.read_migrations(files, infer.3);
+            schema.name_entity_modules(files);
             walker.data = Some(super::data::DataCx {
                 dialect: infer.3,
                 schema,
