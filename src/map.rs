@@ -13,10 +13,7 @@ use std::path::Path;
 pub fn render(model: &Model) -> String {
     let mut mutations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut mutated: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut mutating: BTreeSet<usize> = BTreeSet::new();
-    for op in model.data.iter().filter(|op| op.kind.mutates()) {
-        mutating.insert(op.function);
-    }
+    let mutating = crate::sources::mutations_by_function(&model.data);
     let mut read_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut invalidated_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for read in &model.reads {
@@ -38,14 +35,9 @@ pub fn render(model: &Model) -> String {
         if !mutating.is_empty() {
             let tables: BTreeSet<String> = reach
                 .iter()
-                .filter(|(f, _)| mutating.contains(f))
-                .flat_map(|(f, _)| {
-                    model
-                        .data
-                        .iter()
-                        .filter(move |op| op.function == *f && op.kind.mutates())
-                        .map(|op| op.table.clone())
-                })
+                .filter_map(|(f, _)| mutating.get(f))
+                .flatten()
+                .map(|&i| model.data[i].table.clone())
                 .collect();
             if !tables.is_empty() {
                 mutated.insert(model.display_name(entry), tables);

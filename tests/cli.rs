@@ -1187,3 +1187,28 @@ fn annotate_json_carries_machine_applicable_suggestions() {
     }
     assert_eq!(text, annotated_service());
 }
+
+#[test]
+fn verbose_lists_sql_it_reads_only_in_part_or_not_at_all() {
+    let output = cachelint(&["cachelint", "-v", "fixtures/infer/sqlx_service"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let notes = stderr(&output);
+    // A QueryBuilder's prefix: the statement and table from its leading keywords.
+    assert!(
+        notes.contains(
+            "repo.rs:87:64: note: in `disable_endpoints`, `sqlx::QueryBuilder::<sqlx::Postgres>::new(..)` \
+             gives partial table facts: its SQL is read from its leading keywords only (an update of `endpoint`)"
+        ),
+        "{notes}"
+    );
+    // SQL built by `format!`: nothing to read, and said.
+    assert!(
+        notes.contains(
+            "repo.rs:98:17: note: in `clear_column`, `sqlx::query(..)` gives no table facts: its SQL \
+             is built at run time"
+        ),
+        "{notes}"
+    );
+    // The methods called on a query macro's value are no unresolved calls of ours.
+    assert!(!notes.contains("`()` has no method"), "{notes}");
+}

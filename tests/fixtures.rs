@@ -130,6 +130,8 @@ fn stale_after_mutation_fires() {
             "src/lib.rs:91:9 stale_after_mutation",
             "src/lib.rs:98:9 stale_after_mutation",
             "src/lib.rs:106:9 stale_after_mutation",
+            "src/lib.rs:151:16 stale_after_mutation",
+            "src/lib.rs:188:8 stale_dependent",
         ],
     );
 }

@@ -325,11 +325,19 @@ impl ArgParser {
         Ok(())
     }
 
-    /// `= ["k1", keys::K2]`, after `depends_on`.
-    fn depends_on(&mut self, input: ParseStream) -> syn::Result<()> {
+    /// `= [each, ..]` after the list option `name`: each element parsed by `each`; an empty
+    /// list is refused with `empty` (it cannot be told apart from no list in `Annotation`, yet
+    /// would mean "nothing", silently leaving the inferred list in place).
+    fn list_option(
+        &mut self,
+        input: ParseStream,
+        name: &str,
+        empty: &str,
+        mut each: impl FnMut(&mut Self, ParseStream) -> syn::Result<()>,
+    ) -> syn::Result<()> {
         let eq: Token![=] = input.parse()?;
         if !input.peek(token::Bracket) {
-            return Err(expected_value(input, eq.span, option_usage("depends_on")));
+            return Err(expected_value(input, eq.span, option_usage(name)));
         }
         let content;
         let brackets = bracketed!(content in input);
@@ -337,34 +345,31 @@ impl ArgParser {
         let mut count = 0;
         self.comma_list(&content, |this, input| {
             count += 1;
+            each(this, input)
+        })?;
+        if count == 0 && self.errors.len() == before {
+            self.errors
+                .push(syn::Error::new(brackets.span.join(), empty));
+        }
+        Ok(())
+    }
+
+    /// `= ["k1", keys::K2]`, after `depends_on`.
+    fn depends_on(&mut self, input: ParseStream) -> syn::Result<()> {
+        let empty = "`depends_on` needs at least one key";
+        self.list_option(input, "depends_on", empty, |this, input| {
             let key = this.positional(input, Role::Key)?;
             this.annotation
                 .depends_on
                 .extend(key_if_valid(key, &mut this.errors));
             Ok(())
-        })?;
-        // An empty list cannot be told apart from no list in `Annotation`, yet it would mean
-        // "depends on nothing"; refuse it rather than silently infer dependencies.
-        if count == 0 && self.errors.len() == before {
-            let message = "`depends_on` needs at least one key";
-            self.errors
-                .push(syn::Error::new(brackets.span.join(), message));
-        }
-        Ok(())
+        })
     }
 
     /// `= ["application", "public.endpoint"]`, after `tables`.
     fn tables(&mut self, input: ParseStream) -> syn::Result<()> {
-        let eq: Token![=] = input.parse()?;
-        if !input.peek(token::Bracket) {
-            return Err(expected_value(input, eq.span, option_usage("tables")));
-        }
-        let content;
-        let brackets = bracketed!(content in input);
-        let before = self.errors.len();
-        let mut count = 0;
-        self.comma_list(&content, |this, input| {
-            count += 1;
+        let empty = "`tables` needs at least one table name";
+        self.list_option(input, "tables", empty, |this, input| {
             if !input.peek(LitStr) {
                 let token: TokenTree = input.parse()?;
                 let message = "expected a string literal naming a table";
@@ -383,15 +388,7 @@ impl ArgParser {
                 None => this.annotation.tables.push((table_name(&name), lit.span())),
             }
             Ok(())
-        })?;
-        // As for `depends_on`: an empty list would read as "built from no table" yet look like
-        // no list at all, so the inferred tables would silently stand.
-        if count == 0 && self.errors.len() == before {
-            let message = "`tables` needs at least one table name";
-            self.errors
-                .push(syn::Error::new(brackets.span.join(), message));
-        }
-        Ok(())
+        })
     }
 
     /// `(rule, ..)`, after `allow`.

@@ -7,7 +7,8 @@ use crate::finding::Level;
 use crate::graph::{KeySite, Step, steps_to};
 use crate::semantic::{DataKind, DataOp};
 use crate::sources::TableSource;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use cachelint_core::KeyPattern;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 /// The rule's descriptor.
@@ -65,8 +66,16 @@ pub fn check(cx: &Context, sink: &mut Sink) {
     }
     let mutators = mutations.keys().copied();
     let useful = model.reaching(mutators);
+    // Each read key's patterns, by canonical text: what a key depends on is named so.
+    let mut patterns: BTreeMap<String, Vec<&KeyPattern>> = BTreeMap::new();
+    for read in &model.reads {
+        patterns
+            .entry(read.key.canonical())
+            .or_default()
+            .push(&read.key);
+    }
     let mut found: BTreeMap<(usize, &str), Stale> = BTreeMap::new();
-    let mut upstream: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut upstream: BTreeMap<&str, Vec<&KeyPattern>> = BTreeMap::new();
     for &entry in &model.entries {
         if !useful[entry] {
             continue;
@@ -85,6 +94,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
             .iter()
             .filter_map(|(id, p)| p.as_ref().map(|p| (*id, p)))
             .collect();
+        let reached: HashSet<FnId> = reach.iter().map(|(f, _)| *f).collect();
         for (function, _) in &reach {
             let Some(list) = mutations.get(function) else {
                 continue;
@@ -98,15 +108,16 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                     }
                     // The path invalidates a key this one is built from: `stale_dependent`
                     // reports the same gap at the entry, once is enough.
-                    let upstream = upstream.entry(key).or_insert_with(|| depends_on(cx, key));
-                    if writes.iter().any(|w| {
-                        upstream.iter().any(|d| {
-                            model
-                                .reads
-                                .iter()
-                                .any(|r| r.key.canonical() == *d && w.key.overlaps(&r.key))
-                        })
-                    }) {
+                    let upstream = upstream.entry(key).or_insert_with(|| {
+                        depends_on(cx, key)
+                            .iter()
+                            .flat_map(|d| patterns.get(d).into_iter().flatten().copied())
+                            .collect()
+                    });
+                    if writes
+                        .iter()
+                        .any(|w| upstream.iter().any(|d| w.key.overlaps(d)))
+                    {
                         continue;
                     }
                     if cannot_leave_stale(op, c) {
@@ -116,7 +127,7 @@ pub fn check(cx: &Context, sink: &mut Sink) {
                     // the fill stores what it changed.
                     let fills_after = model.sources.before_fill.get(key).is_some_and(|ops| {
                         ops.iter()
-                            .any(|(i, fill)| *i == index && reach.iter().any(|(f, _)| f == fill))
+                            .any(|(i, fill)| *i == index && reached.contains(fill))
                     });
                     if fills_after {
                         continue;
@@ -330,8 +341,6 @@ fn explain(cx: &Context, stale: &Stale, cached: &Cached) -> Draft {
             "{how}; if `{key}` does not show the changed data, list the tables it is built from: `#[reads(\"{key}\", tables = [..])]`"
         )
     };
-    let mut tables: Vec<&str> = vec![table];
-    tables.sort_unstable();
     Draft {
         message,
         primary,
@@ -342,7 +351,7 @@ fn explain(cx: &Context, stale: &Stale, cached: &Cached) -> Draft {
         identity: vec![
             cached.read.key.canonical(),
             model.qualified_name(op.function),
-            tables.join(","),
+            table.clone(),
         ],
     }
 }

@@ -450,6 +450,30 @@ fn entity_table_name(node: &SyntaxNode) -> Option<String> {
         .and_then(|s| s.value().ok().map(|v| v.into_owned()))
 }
 
+/// A database call: where it is and how it is written, the same for every table it touches.
+struct Site {
+    function: usize,
+    span: SrcSpan,
+    extent: SrcSpan,
+    call: String,
+    statement: Option<String>,
+    literal: bool,
+}
+
+impl Site {
+    /// An ORM or DSL call: no SQL text.
+    fn call(function: usize, span: SrcSpan, extent: SrcSpan, call: String) -> Site {
+        Site {
+            function,
+            span,
+            extent,
+            call,
+            statement: None,
+            literal: false,
+        }
+    }
+}
+
 /// What a statement kind does to the tables it writes.
 fn write_kind(kind: StatementKind) -> DataKind {
     match kind {
@@ -546,18 +570,33 @@ fn segments(path: &ast::Path) -> Vec<String> {
 }
 
 impl BodyWalker<'_> {
-    fn data_cx(&self) -> Option<&super::data::DataCx> {
-        self.data
-    }
-
     /// Whether `f` belongs to a database crate.
     pub(super) fn is_data(&self, f: hir::Function) -> bool {
         self.data.is_some()
             && crate_of(self.db, f).is_some_and(|n| DATA_CRATES.contains(&n.as_str()))
     }
 
-    fn push_data(&mut self, op: DataOp) {
-        self.out.data.push(op);
+    /// Records what the database call at `site` does to `table`.
+    fn push_data(
+        &mut self,
+        site: &Site,
+        kind: DataKind,
+        table: String,
+        columns: Option<BTreeSet<String>>,
+        by_key: bool,
+    ) {
+        self.out.data.push(DataOp {
+            function: site.function,
+            kind,
+            table,
+            columns,
+            by_key,
+            span: site.span,
+            extent: site.extent,
+            call: site.call.clone(),
+            statement: site.statement.clone(),
+            literal: site.literal,
+        });
     }
 
     /// Records the tables SQL text reads and writes; SQL that does not parse is listed.
@@ -569,16 +608,11 @@ impl BodyWalker<'_> {
         extent: SrcSpan,
         call: String,
     ) {
-        let Some(cx) = self.data_cx() else { return };
+        let Some(cx) = self.data else { return };
         let dialect = cx.dialect;
-        let parsed = sql::analyze(text, dialect).or_else(|why| {
-            // A statement a builder finishes at run time (`QueryBuilder::new("… WHERE ")`).
-            [" VALUES (NULL)", " TRUE", " NULL"]
-                .iter()
-                .find_map(|end| sql::analyze(&format!("{text}{end}"), dialect).ok())
-                .ok_or(why)
-        });
-        // Else what its leading keywords say (the table it writes, at least); `-v` says so.
+        let parsed = sql::analyze(text, dialect);
+        // Else what its leading keywords say (a `QueryBuilder`'s prefix never parses: the
+        // table it writes, at least); `-v` says so.
         let parsed: Result<Vec<sql::StatementFacts>, String> = parsed.or_else(|why| {
             let facts = sql::analyze_leading(text, dialect).ok_or_else(|| why.clone())?;
             let what = match facts.kind {
@@ -620,38 +654,24 @@ impl BodyWalker<'_> {
                 return;
             }
         };
-        let statement = Some(one_line(text));
+        let site = Site {
+            function: caller,
+            span,
+            extent,
+            call,
+            statement: Some(one_line(text)),
+            literal,
+        };
         for facts in statements {
             for write in facts.writes {
-                self.push_data(DataOp {
-                    function: caller,
-                    kind: write_kind(facts.kind),
-                    table: write.table,
-                    columns: write.columns,
-                    by_key: false,
-                    span,
-                    extent,
-                    call: call.clone(),
-                    statement: statement.clone(),
-                    literal,
-                });
+                let kind = write_kind(facts.kind);
+                self.push_data(&site, kind, write.table, write.columns, false);
             }
             for read in facts.reads {
                 let by_key = self
                     .data
                     .is_some_and(|cx| cx.schema.pins_row(&read.table, &read.pinned));
-                self.push_data(DataOp {
-                    function: caller,
-                    kind: DataKind::Read,
-                    table: read.table,
-                    columns: read.columns,
-                    by_key,
-                    span,
-                    extent,
-                    call: call.clone(),
-                    statement: statement.clone(),
-                    literal,
-                });
+                self.push_data(&site, DataKind::Read, read.table, read.columns, by_key);
             }
         }
     }
@@ -863,18 +883,13 @@ impl BodyWalker<'_> {
                 .and_then(|a| self.set_fields(&a, 0)),
             _ => None,
         };
-        self.push_data(DataOp {
-            function: caller,
-            kind,
-            table,
-            columns,
-            by_key: name == "find_by_id",
+        let site = Site::call(
+            caller,
             span,
             extent,
-            call: format!("{}(..)", path.syntax().text()),
-            statement: None,
-            literal: false,
-        });
+            format!("{}(..)", path.syntax().text()),
+        );
+        self.push_data(&site, kind, table, columns, name == "find_by_id");
         true
     }
 
@@ -906,21 +921,17 @@ impl BodyWalker<'_> {
             DataKind::Update | DataKind::Upsert => self.set_fields(&receiver, 0),
             _ => None,
         };
-        self.push_data(DataOp {
-            function: caller,
+        let text = format!(
+            "{}.{name}(..)",
+            short_text(&receiver.syntax().text().to_string(), 20)
+        );
+        self.push_data(
+            &Site::call(caller, span, extent, text),
             kind,
             table,
             columns,
-            by_key: false,
-            span,
-            extent,
-            call: format!(
-                "{}.{name}(..)",
-                short_text(&receiver.syntax().text().to_string(), 20)
-            ),
-            statement: None,
-            literal: false,
-        });
+            false,
+        );
         true
     }
 
@@ -1139,18 +1150,8 @@ impl BodyWalker<'_> {
         let Some(span) = path.segment().and_then(|s| self.span(s.syntax())) else {
             return;
         };
-        self.push_data(DataOp {
-            function: caller,
-            kind,
-            table: table.name.clone(),
-            columns,
-            by_key: false,
-            span,
-            extent,
-            call: text,
-            statement: None,
-            literal: false,
-        });
+        let site = Site::call(caller, span, extent, text);
+        self.push_data(&site, kind, table.name.clone(), columns, false);
     }
 
     /// A diesel query run by `load`, `first`, `get_result(s)`, `load_iter` on a chain that
@@ -1214,6 +1215,7 @@ impl BodyWalker<'_> {
             "{}.{name}(..)",
             short_text(&root.syntax().text().to_string(), 20)
         );
+        let site = Site::call(caller, span, extent, text);
         for (i, (module, table)) in tables.iter().enumerate() {
             let columns = narrowed.then(|| {
                 methods
@@ -1222,18 +1224,8 @@ impl BodyWalker<'_> {
                     .flat_map(|a| self.diesel_columns(a.syntax(), module, table))
                     .collect()
             });
-            self.push_data(DataOp {
-                function: caller,
-                kind: DataKind::Read,
-                table: table.name.clone(),
-                columns,
-                by_key: by_key && i == 0,
-                span,
-                extent,
-                call: text.clone(),
-                statement: None,
-                literal: false,
-            });
+            let name = table.name.clone();
+            self.push_data(&site, DataKind::Read, name, columns, by_key && i == 0);
         }
         true
     }
